@@ -1,0 +1,107 @@
+/* Engine lifetime and the lazily computed facts every info endpoint reads. */
+#include "berth/engine.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "berth/alloc.h"
+#include "berth/log.h"
+#include "berth/path.h"
+#include "berth/store.h"
+
+struct berth_engine {
+        berth_config config;
+        berth_store *store;
+
+        pthread_mutex_t lock;   /* guards the lazily filled fields below */
+        berth_host_facts *facts;
+        berth_program *runtime;
+        berth_program *conmon;
+        bool versions_loaded;
+};
+
+int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
+        _cleanup_(berth_engine_freep) berth_engine *e = xnew0(berth_engine, 1);
+        berth_error missing;
+        int r;
+
+        e->config = *cfg;
+        berth_config_init(cfg);
+        pthread_mutex_init(&e->lock, NULL);
+
+        r = berth_store_open(e->config.root, &e->store, err);
+        if (r < 0)
+                return r;
+        r = berth_mkdir_p(e->config.runroot, 0711, err);
+        if (r < 0)
+                return r;
+        if (e->config.runtime) {
+                r = berth_runtime_resolve(e->config.runtime, &e->runtime, err);
+                if (r < 0)
+                        return r;
+        } else if (berth_runtime_resolve(NULL, &e->runtime, &missing) < 0)
+                log_warn("%s", missing.message);
+        if (berth_program_resolve("conmon", &e->conmon, NULL) < 0)
+                log_warn("conmon not found: containers cannot run until it is installed");
+        *ret = TAKE_PTR(e);
+        return 0;
+}
+
+berth_engine *berth_engine_free(berth_engine *e) {
+        if (!e)
+                return NULL;
+        berth_store_free(e->store);
+        berth_host_facts_free(e->facts);
+        berth_program_free(e->runtime);
+        berth_program_free(e->conmon);
+        berth_config_done(&e->config);
+        pthread_mutex_destroy(&e->lock);
+        free(e);
+        return NULL;
+}
+
+const berth_config *berth_engine_config(const berth_engine *e) {
+        return &e->config;
+}
+
+const char *berth_engine_id(const berth_engine *e) {
+        return berth_store_engine_id(e->store);
+}
+
+const berth_host_facts *berth_engine_host_facts(berth_engine *e) {
+        const berth_host_facts *facts;
+        berth_error err;
+
+        pthread_mutex_lock(&e->lock);
+        if (!e->facts && berth_host_facts_read(e->config.root, &e->facts, &err) < 0)
+                log_error("reading host facts: %s", err.message);
+        facts = e->facts;
+        pthread_mutex_unlock(&e->lock);
+        return facts;
+}
+
+static void load_versions_locked(berth_engine *e) {
+        berth_program *programs[] = { e->runtime, e->conmon };
+        berth_error err;
+
+        if (e->versions_loaded)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(programs); i++)
+                if (programs[i] && berth_program_load_version(programs[i], &err) < 0)
+                        log_warn("%s", err.message);
+        e->versions_loaded = true;
+}
+
+const berth_program *berth_engine_runtime(berth_engine *e) {
+        pthread_mutex_lock(&e->lock);
+        load_versions_locked(e);
+        pthread_mutex_unlock(&e->lock);
+        return e->runtime;
+}
+
+const berth_program *berth_engine_conmon(berth_engine *e) {
+        pthread_mutex_lock(&e->lock);
+        load_versions_locked(e);
+        pthread_mutex_unlock(&e->lock);
+        return e->conmon;
+}

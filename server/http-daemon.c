@@ -1,0 +1,221 @@
+/* The libmicrohttpd daemon: accepting, the handler protocol, dispatch and logging. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "berth/log.h"
+#include "berth/version.h"
+#include "http-error.h"
+#include "http-internal.h"
+#include "http.h"
+
+static int reply_route_error(struct request *req) {
+        char msg[512];
+        switch (req->route_result) {
+        case ROUTE_NOT_FOUND:
+                snprintf(msg, sizeof(msg), "page not found: %s %s", req->method, req->path);
+                return reply_error(req, -ENOENT, msg);
+        case ROUTE_BAD_METHOD:
+                snprintf(msg, sizeof(msg), "method %s is not allowed on %s", req->method, req->path);
+                reply_json(req, 405, http_error_body(405, msg, "method not allowed"));
+                return 0;
+        case ROUTE_VERSION_TOO_NEW:
+                snprintf(msg, sizeof(msg), "client version %s is too new. Maximum supported API version is %s",
+                         req->match.api_version, BERTH_DOCKER_API_VERSION);
+                return reply_error(req, -EINVAL, msg);
+        case ROUTE_VERSION_TOO_OLD:
+                snprintf(msg, sizeof(msg),
+                         "client version %s is too old. Minimum supported API version is %s, "
+                         "please upgrade your client to a newer version",
+                         req->match.api_version, BERTH_DOCKER_API_MIN_VERSION);
+                return reply_error(req, -EINVAL, msg);
+        case ROUTE_BAD_VERSION:
+        default:
+                snprintf(msg, sizeof(msg), "malformed API version '%s' in %s", req->match.api_version, req->path);
+                return reply_error(req, -EINVAL, msg);
+        }
+}
+
+static void dispatch(struct request *req) {
+        int r;
+
+        if (req->route_result != ROUTE_FOUND) {
+                reply_route_error(req);
+                return;
+        }
+        if (req->match.route->flags & ROUTE_LONG)
+                server_operation_begin(req->server);
+        r = req->match.route->handler(req);
+        if (req->match.route->flags & ROUTE_LONG)
+                server_operation_end(req->server);
+        if (r < 0) {
+                if (!req->err.code)
+                        berth_err(&req->err, r, "%s", strerror(-r));
+                reply_error(req, r, req->err.message);
+        } else if (!req->response && !req->replied) {
+                log_error("%s %s: handler gave no reply", req->method, req->path);
+                reply_error(req, -EIO, "internal error: the handler gave no reply");
+        }
+}
+
+static enum MHD_Result queue(struct request *req) {
+        enum MHD_Result ok;
+        if (req->replied)
+                return MHD_YES;
+        ok = MHD_queue_response(req->conn, req->status, req->response);
+        req->replied = true;
+        return ok;
+}
+
+static enum MHD_Result too_large(struct request *req) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "request body is larger than the %u MiB limit", HTTP_JSON_BODY_LIMIT >> 20);
+        reply_error(req, -EMSGSIZE, msg);
+        /* Queued before the body is read: libmicrohttpd closes the connection after it. */
+        return queue(req);
+}
+
+static bool declared_too_large(struct request *req) {
+        const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        return cl && strtoull(cl, NULL, 10) > HTTP_JSON_BODY_LIMIT;
+}
+
+static bool body_buffered(const struct request *req) {
+        return req->route_result == ROUTE_FOUND && !(req->match.route->flags & ROUTE_BODY_STREAM);
+}
+
+static void append_body(struct request *req, const char *data, size_t size) {
+        if (req->body_size + size > HTTP_JSON_BODY_LIMIT) {
+                req->body_too_large = true;
+                return;
+        }
+        if (req->body_alloc - req->body_size < size + 1) {
+                size_t want = (req->body_size + size + 1) * 2;
+                req->body_alloc = want < HTTP_JSON_BODY_LIMIT + 1 ? want : HTTP_JSON_BODY_LIMIT + 1;
+                req->body = realloc(req->body, req->body_alloc);
+                if (!req->body)
+                        abort();
+        }
+        memcpy(req->body + req->body_size, data, size);
+        req->body_size += size;
+        req->body[req->body_size] = '\0';
+}
+
+/* libmicrohttpd calls this once with the headers, again for every piece of body, and
+ * a last time with no data; we reply only on the last call, which keeps keep-alive. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+        struct server *s = cls;
+        struct request *req = *con_cls;
+        (void) version;
+
+        if (!req) {
+                req = request_new(s, conn, method, url);
+                *con_cls = req;
+                server_request_started(s);
+                if (body_buffered(req) && declared_too_large(req))
+                        return too_large(req);
+                return MHD_YES;
+        }
+        if (req->replied) {
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+        if (*upload_data_size) {
+                if (body_buffered(req))
+                        append_body(req, upload_data, *upload_data_size);
+                *upload_data_size = 0;
+                return req->body_too_large ? too_large(req) : MHD_YES;
+        }
+        dispatch(req);
+        return queue(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code) {
+        struct server *s = cls;
+        struct request *req = *con_cls;
+        (void) conn;
+
+        if (!req)
+                return;
+        if (berth_log_enabled(BERTH_LOG_DEBUG)) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                int64_t us = (now.tv_sec - req->started.tv_sec) * 1000000 +
+                             (now.tv_nsec - req->started.tv_nsec) / 1000;
+                log_debug("%s %s %u %" PRId64 ".%03" PRId64 "ms%s", req->method, req->path, req->status,
+                          us / 1000, us % 1000, code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+        }
+        http_upgrade_abandoned(req->upgrade_hold);
+        request_free(req);
+        *con_cls = NULL;
+        server_request_finished(s);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+        struct server *s = cls;
+        (void) conn, (void) socket_context;
+        if (code == MHD_CONNECTION_NOTIFY_STARTED)
+                server_connection_opened(s);
+        else
+                server_connection_closed(s);
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap) {
+        char line[512];
+        (void) cls;
+        vsnprintf(line, sizeof(line), fmt, ap);
+        line[strcspn(line, "\n")] = '\0';
+        log_debug("libmicrohttpd: %s", line);
+}
+
+int http_start(struct server *s, berth_error *err) {
+        /* One thread per connection: handlers may block (pulls, waits, attach) without
+         * stalling other clients; keep-alive connections cost a sleeping thread each. */
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+                         MHD_USE_ITC | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
+
+        s->ping = http_ping_response();
+        s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, s,
+                                  MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (64 * 1024),
+                                  MHD_OPTION_THREAD_STACK_SIZE, (size_t) (512 * 1024),
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) 4096,
+                                  MHD_OPTION_END);
+        if (!s->mhd)
+                return berth_err(err, -EIO, "cannot start the HTTP server on the listening socket");
+        return 0;
+}
+
+void http_stop(struct server *s, int grace_ms) {
+        struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
+
+        if (!s->mhd)
+                return;
+        /* Stop accepting, end streams, then give short requests time to finish. */
+        atomic_store(&s->shutting_down, true);
+        MHD_quiesce_daemon(s->mhd);
+        for (int waited = 0; waited < grace_ms && atomic_load(&s->requests) > atomic_load(&s->operations);
+             waited += 10)
+                nanosleep(&step, NULL);
+        if (atomic_load(&s->requests) > atomic_load(&s->operations)) {
+                /* A handler still blocked in a long call would make the join below hang. */
+                log_warn("%d request(s) still running after %d ms; exiting without waiting",
+                         atomic_load(&s->requests), grace_ms);
+                return;
+        }
+        MHD_stop_daemon(s->mhd);
+        s->mhd = NULL;
+        MHD_destroy_response(s->ping);
+        s->ping = NULL;
+}

@@ -1,0 +1,85 @@
+/* Requests as handlers see them, and every way a handler can reply. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "berth/error.h"
+#include "router.h"
+#include "server.h"
+
+/* JSON bodies above this are refused with 413 before they are read. */
+#define HTTP_JSON_BODY_LIMIT (32u << 20)
+
+struct MHD_Connection;
+struct MHD_Response;
+
+struct request {
+        struct server *server;
+        struct MHD_Connection *conn;
+        const char *method;
+        char *path;
+        struct route_match match;
+        enum route_result route_result;
+        struct timespec started;
+
+        char *body;
+        size_t body_size, body_alloc;
+        bool body_too_large;
+
+        berth_error err;                /* what a failing handler reports */
+        struct MHD_Response *response;  /* the reply, queued by the frame */
+        unsigned status;
+        bool replied;
+        void *upgrade_hold;             /* released if the upgrade never happens */
+};
+
+static inline berth_engine *req_engine(const struct request *req) {
+        return req->server->engine;
+}
+
+const char *req_param(const struct request *req, const char *name);
+const char *req_query(const struct request *req, const char *name);
+const char *req_header(const struct request *req, const char *name);
+/* Missing -> def; 1/0/true/false/yes/no (any case) -> value; anything else -EINVAL. */
+int req_query_bool(struct request *req, const char *name, bool def, bool *ret);
+/* The body parsed as JSON; an empty body is -ENODATA, malformed JSON -EINVAL. */
+int req_body_json(struct request *req, json_t **ret);
+
+/* Records a failure for the frame to report; returns `code`. */
+int http_fail(struct request *req, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Replies; each returns 0. JSON replies take ownership of `body`. */
+int reply_json(struct request *req, unsigned status, json_t *body);
+int reply_text(struct request *req, unsigned status, const char *content_type, const char *text);
+int reply_empty(struct request *req, unsigned status);
+int reply_shared(struct request *req, unsigned status, struct MHD_Response *response);
+int reply_error(struct request *req, int code, const char *message);
+
+/* A chunked stream: `read` fills buf and returns its length, 0 when it has nothing
+ * yet (it is called again), or -1 at the end. It runs on the connection's thread and
+ * may block; it must return -1 once server_shutting_down(). The stream counts as an
+ * operation in flight until `done` has run. */
+typedef ssize_t (*stream_read_fn)(void *cls, char *buf, size_t max);
+int reply_stream(struct request *req, unsigned status, const char *content_type, stream_read_fn read,
+                 void *cls, void (*done)(void *cls));
+
+/* Docker's hijack: 101 Switching Protocols with "Upgrade: tcp"; `run` gets the raw,
+ * non-blocking socket and any bytes the client already sent, and owns the
+ * conversation until it returns. */
+typedef void (*upgrade_fn)(void *cls, int fd, const char *early, size_t early_size);
+int reply_upgrade(struct request *req, const char *content_type, upgrade_fn run, void *cls,
+                  void (*done)(void *cls));
+
+/* Called when a request ends: releases an upgrade that never ran. */
+void http_upgrade_abandoned(void *hold);
+
+/* Adds a header to the reply set up by one of the functions above. */
+void reply_header(struct request *req, const char *name, const char *value);
+
+/* Starts libmicrohttpd on s->listen_fd; stop is graceful for up to grace_ms. */
+int http_start(struct server *s, berth_error *err);
+void http_stop(struct server *s, int grace_ms);

@@ -1,0 +1,12 @@
+/* The libpod API's route table (paths after the optional /vX.Y.Z and /libpod). */
+#include "router.h"
+#include "routes/routes.h"
+
+static const struct route routes[] = {
+        { "GET", "/_ping", route_system_ping, 0 },
+        { "HEAD", "/_ping", route_system_ping, 0 },
+        { "GET", "/version", route_system_version, 0 },
+        { "GET", "/info", route_system_info, 0 },
+};
+
+const struct route_table libpod_routes = { routes, sizeof(routes) / sizeof(routes[0]) };
