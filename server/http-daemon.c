@@ -71,12 +71,10 @@ static enum MHD_Result queue(struct request *req) {
         return ok;
 }
 
-static enum MHD_Result too_large(struct request *req) {
+static void too_large(struct request *req) {
         char msg[128];
         snprintf(msg, sizeof(msg), "request body is larger than the %u MiB limit", HTTP_JSON_BODY_LIMIT >> 20);
         reply_error(req, -EMSGSIZE, msg);
-        /* Queued before the body is read: libmicrohttpd closes the connection after it. */
-        return queue(req);
 }
 
 static bool declared_too_large(struct request *req) {
@@ -84,8 +82,8 @@ static bool declared_too_large(struct request *req) {
         return cl && strtoull(cl, NULL, 10) > HTTP_JSON_BODY_LIMIT;
 }
 
-static bool body_buffered(const struct request *req) {
-        return req->route_result == ROUTE_FOUND && !(req->match.route->flags & ROUTE_BODY_STREAM);
+static bool body_streamed(const struct request *req) {
+        return req->route_result == ROUTE_FOUND && (req->match.route->flags & ROUTE_BODY_STREAM);
 }
 
 static void append_body(struct request *req, const char *data, size_t size) {
@@ -118,8 +116,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 req = request_new(s, conn, method, url);
                 *con_cls = req;
                 server_request_started(s);
-                if (body_buffered(req) && declared_too_large(req))
-                        return too_large(req);
+                if (!body_streamed(req) && declared_too_large(req)) {
+                        /* Answered before the body is read; libmicrohttpd then closes. */
+                        too_large(req);
+                        return queue(req);
+                }
                 return MHD_YES;
         }
         if (req->replied) {
@@ -127,12 +128,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 return MHD_YES;
         }
         if (*upload_data_size) {
-                if (body_buffered(req))
+                /* libmicrohttpd cannot answer in the middle of a body: an oversized
+                 * chunked body is read and dropped, then refused; past a hard cap the
+                 * connection is cut. */
+                req->body_seen += *upload_data_size;
+                if (!body_streamed(req) && !req->body_too_large)
                         append_body(req, upload_data, *upload_data_size);
                 *upload_data_size = 0;
-                return req->body_too_large ? too_large(req) : MHD_YES;
+                return req->body_seen > HTTP_BODY_DISCARD_CAP ? MHD_NO : MHD_YES;
         }
-        dispatch(req);
+        if (req->body_too_large)
+                too_large(req);
+        else
+                dispatch(req);
         return queue(req);
 }
 

@@ -13,6 +13,8 @@
 
 /* JSON bodies above this are refused with 413 before they are read. */
 #define HTTP_JSON_BODY_LIMIT (32u << 20)
+/* An oversized body without Content-Length is dropped up to this, then the connection is cut. */
+#define HTTP_BODY_DISCARD_CAP (256u << 20)
 
 struct MHD_Connection;
 struct MHD_Response;
@@ -28,6 +30,7 @@ struct request {
 
         char *body;
         size_t body_size, body_alloc;
+        uint64_t body_seen;
         bool body_too_large;
 
         berth_error err;                /* what a failing handler reports */
