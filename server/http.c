@@ -13,6 +13,7 @@
 #include "berth/version.h"
 #include "http-error.h"
 #include "http-internal.h"
+#include "json/decode.h"
 
 struct request *request_new(struct server *s, struct MHD_Connection *conn, const char *method,
                                    const char *url) {
@@ -73,6 +74,20 @@ int req_body_json(struct request *req, json_t **ret) {
         if (!j)
                 return http_fail(req, -EINVAL, "malformed JSON body at line %d, column %d: %s", jerr.line,
                                  jerr.column, jerr.text);
+        *ret = j;
+        return 0;
+}
+
+int req_body_object(struct request *req, json_t **ret) {
+        json_t *j;
+        int r = req_body_json(req, &j);
+        if (r < 0)
+                return r;
+        r = json_expect_object(j, "request body", &req->err);
+        if (r < 0) {
+                json_decref(j);
+                return r;
+        }
         *ret = j;
         return 0;
 }

@@ -51,6 +51,8 @@ const char *req_header(const struct request *req, const char *name);
 int req_query_bool(struct request *req, const char *name, bool def, bool *ret);
 /* The body parsed as JSON; an empty body is -ENODATA, malformed JSON -EINVAL. */
 int req_body_json(struct request *req, json_t **ret);
+/* The same, and the top level must be an object (400 naming the type otherwise). */
+int req_body_object(struct request *req, json_t **ret);
 
 /* Records a failure for the frame to report; returns `code`. */
 int http_fail(struct request *req, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
