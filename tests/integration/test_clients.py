@@ -76,3 +76,34 @@ def test_podman_remote_info(daemon):
     assert info["host"]["kernel"] == os.uname().release
     p = run(["podman", "--remote", "info"], env=client_env(daemon))
     assert "cgroupVersion: v" in p.stdout
+
+
+def test_berth_version_and_info(daemon):
+    from conftest import BERTH
+    p = run([BERTH, "--url", daemon.url, "version"])
+    server = p.stdout.split("Server:", 1)[1]
+    assert "API Version:  4.3.1" in server and "Version:      0.1.0" in server
+    p = run([BERTH, "version", "--format", "json"], env=client_env(daemon))
+    import json
+    v = json.loads(p.stdout)
+    assert v["Server"]["APIVersion"] == "4.3.1"
+    assert v["Client"]["Version"] == v["Server"]["Version"]
+    p = run([BERTH, "info"], env=client_env(daemon))
+    assert f"graphRoot: {daemon.root}" in p.stdout
+    info = json.loads(run([BERTH, "info", "--format", "json"], env=client_env(daemon)).stdout)
+    assert info["host"]["kernel"] == os.uname().release
+
+
+def test_berth_errors_exit_125(workdir):
+    from conftest import BERTH
+    p = run([BERTH, "--url", f"unix://{workdir}/none.sock", "info"], check=False)
+    assert p.returncode == 125
+    assert "cannot connect to berthd" in p.stderr and "none.sock" in p.stderr
+    p = run([BERTH, "--url", "tcp://host:1", "info"], check=False)
+    assert p.returncode == 125 and "tcp://host:1" in p.stderr
+    p = run([BERTH, "frobnicate"], check=False)
+    assert p.returncode == 125 and "frobnicate" in p.stderr
+    p = run([BERTH, "info", "--bogus"], check=False)
+    assert p.returncode == 125 and "unknown flag: --bogus" in p.stderr
+    assert run([BERTH, "--help"]).stdout.count("version") >= 1
+    assert "--format" in run([BERTH, "info", "--help"]).stdout

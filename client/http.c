@@ -1,0 +1,181 @@
+/* Requests to berthd: URL building, body capture, and turning failures into messages. */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+#include "berth/cleanup.h"
+#include "berth/version.h"
+
+#define LIBPOD_PREFIX "http://d/v" BERTH_LIBPOD_API_VERSION "/libpod"
+
+struct body {
+        char *data;
+        size_t size, capacity;
+        bool too_large;
+};
+
+static size_t on_data(char *chunk, size_t size, size_t nmemb, void *userdata) {
+        struct body *b = userdata;
+        size_t n = size * nmemb;
+
+        if (b->size + n > HTTP_MAX_BODY) {
+                b->too_large = true;
+                return 0;       /* makes curl fail with CURLE_WRITE_ERROR */
+        }
+        if (b->size + n + 1 > b->capacity) {
+                /* Doubling keeps large bodies linear in copies. */
+                b->capacity = (b->size + n + 1) * 2;
+                b->data = xrealloc(b->data, b->capacity);
+        }
+        memcpy(b->data + b->size, chunk, n);
+        b->size += n;
+        b->data[b->size] = '\0';
+        return n;
+}
+
+int http_status_to_errno(long status) {
+        switch (status) {
+        case 304: return -EALREADY;
+        case 400: return -EINVAL;
+        case 401:
+        case 403: return -EACCES;
+        case 404: return -ENOENT;
+        case 409: return -EBUSY;
+        case 413: return -E2BIG;
+        case 501: return -ENOSYS;
+        case 504: return -ETIMEDOUT;
+        default: return -EIO;
+        }
+}
+
+static int transfer_error(struct client *c, CURLcode code, const struct body *b, berth_error *err) {
+        long os_errno = 0, status = 0;
+        const char *why;
+
+        if (b->too_large)
+                return berth_err(err, -E2BIG, "berthd at %s sent more than %u MiB", c->url, HTTP_MAX_BODY >> 20);
+        curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+        why = os_errno ? strerror((int) os_errno) : curl_easy_strerror(code);
+        if (code == CURLE_COULDNT_CONNECT)
+                return berth_err(err, os_errno ? -(int) os_errno : -ECONNREFUSED,
+                                 "cannot connect to berthd at %s: %s (is berthd running?)", c->url, why);
+        /* Through ssh the local connect always succeeds: a missing remote socket shows
+         * up as a connection closed before any answer. */
+        if (c->target.scheme == CLIENT_URL_SSH && status == 0)
+                return berth_err(err, -ECONNRESET,
+                                 "cannot connect to berthd at %s: %s (is berthd running on the remote host, at %s?)",
+                                 c->url, why, c->target.path);
+        if (code == CURLE_GOT_NOTHING)
+                return berth_err(err, -ECONNRESET, "cannot connect to berthd at %s: %s", c->url, why);
+        return berth_err(err, -EIO, "lost the connection to berthd at %s: %s", c->url, why);
+}
+
+static int status_error(const char *method, const char *path, long status, const struct body *b,
+                        berth_error *err) {
+        _cleanup_(json_decrefp) json_t *answer = b->data ? json_loadb(b->data, b->size, 0, NULL) : NULL;
+        const char *message = json_string_value(json_object_get(answer, "message"));
+
+        if (message && *message)
+                return berth_err(err, http_status_to_errno(status), "%s", message);
+        return berth_err(err, http_status_to_errno(status), "berthd answered %s %s with HTTP status %ld", method,
+                         path, status);
+}
+
+static int parse_body(const char *method, const char *path, const struct body *b, json_t **ret, berth_error *err) {
+        json_error_t jerr;
+        json_t *v;
+
+        if (!ret)
+                return 0;
+        if (b->size == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        v = json_loadb(b->data, b->size, JSON_DECODE_ANY, &jerr);
+        if (!v)
+                return berth_err(err, -EBADMSG, "berthd sent invalid JSON for %s %s: %s", method, path, jerr.text);
+        *ret = v;
+        return 0;
+}
+
+/* POST and PUT always carry a body (maybe empty) so berthd sees a Content-Length. */
+static const char *payload_for(const char *method, const char *payload) {
+        if (payload || strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0)
+                return payload;
+        return "";
+}
+
+static void set_method(CURL *curl, const char *method, const char *payload, struct curl_slist *headers) {
+        /* One handle serves every request: reset what the previous one set (the old
+         * body is freed by now), then GET unless told otherwise. */
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, NULL);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        if (payload) {
+                curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long) strlen(payload));
+                curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
+        }
+        if (strcmp(method, payload ? "POST" : "GET") != 0)
+                curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+}
+
+static struct curl_slist *slist_add(struct curl_slist *l, const char *s) {
+        struct curl_slist *n = curl_slist_append(l, s);
+        if (!n) {
+                fputs("berth: out of memory\n", stderr);
+                abort();
+        }
+        return n;
+}
+
+static void free_slist(struct curl_slist **l) {
+        curl_slist_free_all(*l);
+}
+
+int client_request_json(struct client *c, const char *method, const char *path, const json_t *body, json_t **ret,
+                        berth_error *err) {
+        _cleanup_free_ char *url = NULL, *payload = NULL;
+        _cleanup_(free_slist) struct curl_slist *headers = NULL;
+        _cleanup_free_ char *data = NULL;
+        struct body b = { 0 };
+        long status = 0;
+        CURLcode code;
+        int r;
+
+        r = client_connect(c, err);
+        if (r < 0)
+                return r;
+        url = xasprintf(LIBPOD_PREFIX "%s", path);
+        if (body) {
+                payload = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+                if (!payload)
+                        return berth_err(err, -EINVAL, "cannot encode the request body for %s %s", method, path);
+                headers = slist_add(NULL, "Content-Type: application/json");
+                /* No 100-continue round trip: berthd reads bodies right away. */
+                headers = slist_add(headers, "Expect:");
+        }
+        curl_easy_setopt(c->curl, CURLOPT_URL, url);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &b);
+        set_method(c->curl, method, payload_for(method, payload), headers);
+        code = curl_easy_perform(c->curl);
+        data = b.data;  /* freed on every path from here */
+        if (code != CURLE_OK)
+                return transfer_error(c, code, &b, err);
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 200 || status > 299)
+                return status_error(method, path, status, &b, err);
+        return parse_body(method, path, &b, ret, err);
+}
+
+int client_get_json(struct client *c, const char *path, json_t **ret, berth_error *err) {
+        return client_request_json(c, "GET", path, NULL, ret, err);
+}

@@ -1,0 +1,166 @@
+/* berth: global options, then one verb from the table; exit statuses follow podman's. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "berth/cleanup.h"
+#include "berth/version.h"
+#include "client.h"
+#include "url.h"
+#include "verb.h"
+
+static int cmd_help(struct client *c, int argc, char **argv);
+
+/* Sorted by name: `berth --help` lists them in this order. */
+static const struct verb verbs[] = {
+        { "help", "Help about any command", cmd_help },
+        { "info", "Display berth system information", cmd_info },
+        { "version", "Display the berth version information", cmd_version },
+};
+
+static void usage(FILE *f) {
+        fputs("Usage: berth [options] COMMAND\n"
+              "\n"
+              "Manage containers, pods and images through berthd.\n"
+              "\n"
+              "Options:\n"
+              "  --url URL             berthd to talk to: unix:///path/to/berth.sock or\n"
+              "                        ssh://[user@]host[:port]/path/to/berth.sock\n"
+              "                        (default $CONTAINER_HOST, else " CLIENT_DEFAULT_URL ")\n"
+              "  --identity KEYFILE    ssh key for ssh:// URLs (default $CONTAINER_SSHKEY)\n"
+              "  -h, --help            print this help\n"
+              "  -v, --version         print the version\n"
+              "\n"
+              "Available Commands:\n",
+              f);
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                fprintf(f, "  %-12s%s\n", verbs[i].name, verbs[i].summary);
+        fputs("\nRun 'berth COMMAND --help' for more information on a command.\n", f);
+}
+
+static const struct verb *find_verb(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(verbs[i].name, name) == 0)
+                        return &verbs[i];
+        return NULL;
+}
+
+static int unknown_verb(struct client *c, const char *name) {
+        return berth_err(&c->error, -EINVAL, "unknown command \"%s\" for \"berth\"\n"
+                         "Try 'berth --help' for more information", name);
+}
+
+static int run_verb(struct client *c, const struct verb *v, int argc, char **argv) {
+        optind = 0;     /* each verb's getopt starts afresh at argv[1] */
+        return v->run(c, argc, argv);
+}
+
+static int cmd_help(struct client *c, int argc, char **argv) {
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+        char help_flag[] = "--help";
+        const struct verb *v;
+        int opt;
+
+        while ((opt = verb_getopt(argc, argv, "h", options, &c->error)) > 0)
+                ;
+        if (opt < 0)
+                return opt;
+        if (optind >= argc || strcmp(argv[optind], "help") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        v = find_verb(argv[optind]);
+        if (!v)
+                return unknown_verb(c, argv[optind]);
+        return run_verb(c, v, 2, (char *[]) { argv[optind], help_flag, NULL });
+}
+
+struct globals {
+        const char *url, *identity;
+        bool help, version;
+};
+
+static int parse_globals(int argc, char **argv, struct globals *g, berth_error *err) {
+        static const struct option options[] = {
+                { "url", required_argument, NULL, 'u' },
+                { "identity", required_argument, NULL, 'i' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'v' },
+                {},
+        };
+        int opt;
+
+        optind = 0;
+        /* '+': options end at the verb, which parses its own. */
+        while ((opt = verb_getopt(argc, argv, "+hv", options, err)) > 0) {
+                switch (opt) {
+                case 'u': g->url = optarg; break;
+                case 'i': g->identity = optarg; break;
+                case 'h': g->help = true; break;
+                case 'v': g->version = true; break;
+                }
+        }
+        return opt;
+}
+
+/* The verb's status, or 125 after printing what failed. */
+static int dispatch(struct client *c, int argc, char **argv) {
+        const struct verb *v;
+        int r;
+
+        if (argc < 1) {
+                usage(stderr);
+                r = berth_err(&c->error, -EINVAL, "missing command 'berth COMMAND'");
+        } else if (!(v = find_verb(argv[0])))
+                r = unknown_verb(c, argv[0]);
+        else
+                r = run_verb(c, v, argc, argv);
+        if (r >= 0)
+                return r;
+        fflush(stdout);         /* what the verb printed comes before the error */
+        fprintf(stderr, "Error: %s\n", c->error.message);
+        return CLIENT_EXIT_ERROR;
+}
+
+/* A write error on stdout is a failure, except a reader that went away early. */
+static int finish_output(int status) {
+        if (fflush(stdout) != 0 && errno != EPIPE) {
+                fprintf(stderr, "Error: cannot write the output: %s\n", strerror(errno));
+                return CLIENT_EXIT_ERROR;
+        }
+        return status;
+}
+
+int main(int argc, char **argv) {
+        struct globals g = { 0 };
+        struct client c;
+        berth_error err = { 0 };
+        int status;
+
+        /* A closed pipe must not kill berth before it stops its ssh child. */
+        signal(SIGPIPE, SIG_IGN);
+        if (parse_globals(argc, argv, &g, &err) < 0) {
+                fprintf(stderr, "Error: %s\n", err.message);
+                return CLIENT_EXIT_ERROR;
+        }
+        if (g.help || g.version) {
+                if (g.help)
+                        usage(stdout);
+                else
+                        printf("berth version %s\n", BERTH_VERSION);
+                return finish_output(0);
+        }
+        if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK) {
+                fputs("Error: cannot initialize libcurl\n", stderr);
+                return CLIENT_EXIT_ERROR;
+        }
+        client_init(&c, g.url, g.identity);
+        status = dispatch(&c, argc - optind, argv + optind);
+        client_done(&c);
+        curl_global_cleanup();
+        return finish_output(status);
+}

@@ -1,0 +1,33 @@
+/* Verbs: the table row type, every cmd_<verb>(), and the flag parsing they share.
+ * A verb returns its exit status (>= 0), or a negative errno with c->error filled, which
+ * main prints as "Error: <message>" with exit status 125. Verbs never call exit(): main
+ * has an ssh child to stop and files to remove. */
+#pragma once
+
+#include <getopt.h>
+
+#include "berth/error.h"
+#include "client.h"
+
+struct verb {
+        const char *name;
+        const char *summary;
+        int (*run)(struct client *c, int argc, char **argv);
+};
+
+/* getopt_long() for a verb's argv (argv[0] is the verb name, parsing restarts each
+ * call sequence). Returns the option (> 0), 0 when the options end (optind points at
+ * the first argument), or a negative errno with podman's "unknown flag" wording. */
+int verb_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, berth_error *err);
+
+/* For verbs without arguments: fails if any are left after the options. */
+int verb_no_args(int argc, char **argv, berth_error *err);
+
+/* Prints a verb's usage for --help; returns exit status 0. */
+int verb_usage(const char *usage);
+
+/* Fails unless --format is unset or means JSON; returns whether JSON was asked for. */
+int verb_format_json(const char *format, berth_error *err);
+
+int cmd_info(struct client *c, int argc, char **argv);
+int cmd_version(struct client *c, int argc, char **argv);
