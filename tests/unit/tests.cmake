@@ -12,3 +12,4 @@ berth_unit_test(test_client_cli LIBS PkgConfig::JANSSON INCLUDES ${PROJECT_SOURC
 target_compile_definitions(test_client_cli PRIVATE BERTH_BIN="$<TARGET_FILE:berth>")
 add_dependencies(test_client_cli berth)
 berth_unit_test(test_json_decode LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/server)
+berth_unit_test(test_registry_auth LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/core/image)

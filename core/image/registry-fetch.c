@@ -1,0 +1,124 @@
+/* Registry reads: the login check, manifests, and small blobs, all verified by digest. */
+#include "registry-internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+
+#define MANIFEST_MAX (4u << 20)
+
+static const char manifest_accept[] =
+        "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+        "application/vnd.docker.distribution.manifest.list.v2+json, "
+        "application/vnd.docker.distribution.manifest.v2+json";
+
+struct get_request {
+        char *url;
+        const char *scope;
+        const char *accept;
+};
+
+static CURL *prepare_get(registry *r, void *cls, struct curl_slist **headers, struct registry_response *resp) {
+        struct get_request *g = cls;
+        if (g->accept)
+                *headers = curl_slist_append(*headers, g->accept);
+        return registry_handle(r, g->url, g->scope, headers, resp);
+}
+
+static int get(registry *r, const char *path, const char *scope, const char *accept,
+               struct registry_response *resp, berth_error *err) {
+        struct get_request g = { .scope = scope, .accept = accept };
+        const char *base;
+        int rc = registry_base(r, &base, err);
+        if (rc < 0)
+                return rc;
+        g.url = xasprintf("%s%s", base, path);
+        rc = registry_perform(r, scope, prepare_get, &g, resp, err);
+        free(g.url);
+        return rc;
+}
+
+int registry_login(registry *r, berth_error *err) {
+        struct registry_response resp = { .max = 65536 };
+        int rc = get(r, "/v2/", NULL, NULL, &resp, err);
+        if (rc >= 0 && resp.status != 200)
+                rc = resp.status == 401 ? berth_err(err, -EACCES, "registry %s: login failed: unauthorized", r->domain)
+                                        : registry_status_error(r, &resp, "login", err);
+        registry_response_done(&resp);
+        return rc;
+}
+
+void registry_manifest_done(struct registry_manifest *m) {
+        free(m->data);
+        free(m->media_type);
+        *m = (struct registry_manifest) { 0 };
+}
+
+static int verify(registry *r, const char *what, const char *expected, const void *data, size_t size,
+                  char out[BERTH_DIGEST_MAX], berth_error *err) {
+        char algorithm[16] = "sha256";
+        int rc;
+
+        if (expected && berth_digest_algorithm(expected, algorithm, sizeof(algorithm)) < 0)
+                return berth_err(err, -EINVAL, "invalid digest %s", expected);
+        rc = berth_digest_buffer(algorithm, data, size, out, err);
+        if (rc < 0)
+                return rc;
+        if (expected && strcmp(expected, out) != 0)
+                return berth_err(err, -EBADMSG, "%s from registry %s does not match its digest: expected %s, got %s",
+                                 what, r->domain, expected, out);
+        return 0;
+}
+
+int registry_get_manifest(registry *r, const char *repo, const char *reference, struct registry_manifest *ret,
+                          berth_error *err) {
+        _cleanup_free_ char *path = xasprintf("/v2/%s/manifests/%s", repo, reference);
+        _cleanup_free_ char *scope = xasprintf("repository:%s:pull", repo);
+        _cleanup_free_ char *what = xasprintf("manifest %s:%s", repo, reference);
+        struct registry_response resp = { .max = MANIFEST_MAX };
+        bool by_digest = strchr(reference, ':') != NULL;
+        char digest[BERTH_DIGEST_MAX];
+        int rc;
+
+        rc = get(r, path, scope, manifest_accept, &resp, err);
+        if (rc >= 0 && resp.status != 200)
+                rc = registry_status_error(r, &resp, what, err);
+        if (rc >= 0)
+                rc = verify(r, what, by_digest ? reference : resp.docker_digest, resp.body ? resp.body : "", resp.size,
+                            digest, err);
+        if (rc >= 0) {
+                *ret = (struct registry_manifest) {
+                        .data = resp.body ? resp.body : xstrdup(""),
+                        .size = resp.size,
+                        .media_type = xstrdup(resp.content_type ? resp.content_type : ""),
+                };
+                memcpy(ret->digest, digest, sizeof(digest));
+                resp.body = NULL;
+        }
+        registry_response_done(&resp);
+        return rc;
+}
+
+int registry_get_blob(registry *r, const char *repo, const char *digest, size_t max, char **ret_data,
+                      size_t *ret_size, berth_error *err) {
+        _cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
+        _cleanup_free_ char *scope = xasprintf("repository:%s:pull", repo);
+        _cleanup_free_ char *what = xasprintf("blob %s of %s", digest, repo);
+        struct registry_response resp = { .max = max };
+        char actual[BERTH_DIGEST_MAX];
+        int rc;
+
+        rc = get(r, path, scope, NULL, &resp, err);
+        if (rc >= 0 && resp.status != 200)
+                rc = registry_status_error(r, &resp, what, err);
+        if (rc >= 0)
+                rc = verify(r, what, digest, resp.body ? resp.body : "", resp.size, actual, err);
+        if (rc >= 0) {
+                *ret_data = resp.body ? resp.body : xstrdup("");
+                *ret_size = resp.size;
+                resp.body = NULL;
+        }
+        registry_response_done(&resp);
+        return rc;
+}
