@@ -28,12 +28,13 @@ typedef struct berth_layer_digests {
  * hardlinks and sparse files are kept (as root). OCI whiteouts become overlay ones:
  * ".wh.NAME" a 0:0 character device NAME, ".wh..wh..opq" the directory's
  * trusted.overlay.opaque="y". The caller verifies the digests and removes dest_dir on
- * failure. */
+ * failure. `read` is called on a short-lived thread of the unpacker (which has its own
+ * umask for libarchive), never concurrently; messages name the entry, not the layer. */
 int berth_layer_unpack(berth_read_fn read, void *cls, const char *digest_algorithm, const char *dest_dir,
                        berth_layer_digests *ret, berth_error *err);
 
 /* Writes dir as an uncompressed tar stream (sorted, so the same tree gives the same
  * bytes), turning overlay whiteouts back into OCI ".wh." entries. Fills diff_id and
- * uncompressed_size. */
+ * uncompressed_size; digest is "" and size 0 (the caller may compress). */
 int berth_layer_pack(const char *dir, berth_write_fn write, void *cls, berth_layer_digests *ret,
                      berth_error *err);
