@@ -8,6 +8,8 @@
 #include "berth/log.h"
 #include "berth/path.h"
 #include "berth/store.h"
+#include "engine-internal.h"
+#include "image/image-store.h"
 
 struct berth_engine {
         berth_config config;
@@ -18,7 +20,17 @@ struct berth_engine {
         berth_program *runtime;
         berth_program *conmon;
         bool versions_loaded;
+
+        struct engine_images images;
 };
+
+berth_store *engine_store(berth_engine *e) {
+        return e->store;
+}
+
+struct engine_images *engine_images(berth_engine *e) {
+        return &e->images;
+}
 
 int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
         _cleanup_(berth_engine_freep) berth_engine *e = xnew0(berth_engine, 1);
@@ -28,11 +40,16 @@ int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
         e->config = *cfg;
         berth_config_init(cfg);
         pthread_mutex_init(&e->lock, NULL);
+        pthread_mutex_init(&e->images.lock, NULL);
+        pthread_cond_init(&e->images.changed, NULL);
 
         r = berth_store_open(e->config.root, &e->store, err);
         if (r < 0)
                 return r;
         r = berth_mkdir_p(e->config.runroot, 0711, err);
+        if (r < 0)
+                return r;
+        r = image_store_recover(e, err);
         if (r < 0)
                 return r;
         if (e->config.runtime) {
@@ -56,6 +73,8 @@ berth_engine *berth_engine_free(berth_engine *e) {
         berth_program_free(e->conmon);
         berth_config_done(&e->config);
         pthread_mutex_destroy(&e->lock);
+        pthread_mutex_destroy(&e->images.lock);
+        pthread_cond_destroy(&e->images.changed);
         free(e);
         return NULL;
 }

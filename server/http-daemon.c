@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "berth/log.h"
 #include "berth/version.h"
@@ -47,11 +49,7 @@ static void dispatch(struct request *req) {
                 reply_route_error(req);
                 return;
         }
-        if (req->match.route->flags & ROUTE_LONG)
-                server_operation_begin(req->server);
         r = req->match.route->handler(req);
-        if (req->match.route->flags & ROUTE_LONG)
-                server_operation_end(req->server);
         if (r < 0) {
                 if (!req->err.code)
                         berth_err(&req->err, r, "%s", strerror(-r));
@@ -60,6 +58,32 @@ static void dispatch(struct request *req) {
                 log_error("%s %s: handler gave no reply", req->method, req->path);
                 reply_error(req, -EIO, "internal error: the handler gave no reply");
         }
+}
+
+static void *worker(void *cls) {
+        struct request *req = cls;
+        dispatch(req);
+        server_operation_end(req->server);
+        atomic_store(&req->worker_done, true);
+        /* libmicrohttpd calls on_request again, which queues the reply. */
+        MHD_resume_connection(req->conn);
+        return NULL;
+}
+
+/* Server threads serve many connections each and must not block: a handler that may
+ * runs on a thread of its own while its connection is suspended. */
+static void offload(struct request *req) {
+        pthread_t thread;
+        req->offloaded = true;
+        server_operation_begin(req->server);
+        MHD_suspend_connection(req->conn);
+        if (pthread_create(&thread, NULL, worker, req) != 0)
+                abort();
+        pthread_detach(thread);
+}
+
+static bool blocking(const struct request *req) {
+        return req->route_result == ROUTE_FOUND && (req->match.route->flags & ROUTE_LONG);
 }
 
 static enum MHD_Result queue(struct request *req) {
@@ -137,9 +161,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 *upload_data_size = 0;
                 return req->body_seen > HTTP_BODY_DISCARD_CAP ? MHD_NO : MHD_YES;
         }
+        if (atomic_load(&req->worker_done))
+                return queue(req);
+        if (req->offloaded)
+                return MHD_YES;
         if (req->body_too_large)
                 too_large(req);
-        else
+        else if (blocking(req)) {
+                offload(req);
+                return MHD_YES;
+        } else
                 dispatch(req);
         return queue(req);
 }
@@ -185,10 +216,13 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap) {
 }
 
 int http_start(struct server *s, berth_error *err) {
-        /* One thread per connection: handlers may block (pulls, waits, attach) without
-         * stalling other clients; keep-alive connections cost a sleeping thread each. */
-        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
-                         MHD_USE_ITC | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
+        /* A small pool of epoll threads serves every connection; waking a thread per
+         * request (thread-per-connection) costs more than the request itself. Work that
+         * may block leaves the pool (ROUTE_LONG, streams, hijacks). */
+        unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_UPGRADE |
+                         MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        unsigned pool = cpus < 2 ? 2 : cpus > 8 ? 8 : (unsigned) cpus;
 
         s->ping = http_ping_response();
         s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
@@ -196,7 +230,8 @@ int http_start(struct server *s, berth_error *err) {
                                   MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                   MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (64 * 1024),
+                                  MHD_OPTION_THREAD_POOL_SIZE, getenv("BERTH_POOL") ? (unsigned) atoi(getenv("BERTH_POOL")) : pool,
+                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (32 * 1024),
                                   MHD_OPTION_THREAD_STACK_SIZE, (size_t) (512 * 1024),
                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned) 4096,
                                   MHD_OPTION_END);
@@ -205,11 +240,11 @@ int http_start(struct server *s, berth_error *err) {
         return 0;
 }
 
-void http_stop(struct server *s, int grace_ms) {
+bool http_stop(struct server *s, int grace_ms) {
         struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
 
         if (!s->mhd)
-                return;
+                return true;
         /* Stop accepting, end streams, then give short requests time to finish. */
         atomic_store(&s->shutting_down, true);
         MHD_quiesce_daemon(s->mhd);
@@ -220,10 +255,11 @@ void http_stop(struct server *s, int grace_ms) {
                 /* A handler still blocked in a long call would make the join below hang. */
                 log_warn("%d request(s) still running after %d ms; exiting without waiting",
                          atomic_load(&s->requests), grace_ms);
-                return;
+                return false;
         }
         MHD_stop_daemon(s->mhd);
         s->mhd = NULL;
         MHD_destroy_response(s->ping);
         s->ping = NULL;
+        return true;
 }

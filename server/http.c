@@ -44,6 +44,29 @@ const char *req_query(const struct request *req, const char *name) {
         return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_collect {
+        const char *name;
+        char **values;
+        size_t n;
+};
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+        struct query_collect *q = cls;
+        (void) kind;
+        if (strcmp(key, q->name) == 0 && value) {
+                q->values = xrealloc(q->values, (q->n + 2) * sizeof(char *));
+                q->values[q->n++] = xstrdup(value);
+                q->values[q->n] = NULL;
+        }
+        return MHD_YES;
+}
+
+char **req_query_all(const struct request *req, const char *name) {
+        struct query_collect q = { .name = name, .values = xnew0(char *, 1) };
+        MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_value, &q);
+        return q.values;
+}
+
 const char *req_header(const struct request *req, const char *name) {
         return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
@@ -121,16 +144,11 @@ void reply_header(struct request *req, const char *name, const char *value) {
                 MHD_add_response_header(req->response, name, value);
 }
 
-int reply_json(struct request *req, unsigned status, json_t *body) {
-        size_t len;
-        char *text = json_dumps(body, JSON_COMPACT);
+int reply_json_text(struct request *req, unsigned status, char *text) {
+        size_t len = strlen(text);
         struct MHD_Response *r;
 
-        json_decref(body);
-        if (!text)
-                abort();
         /* Docker ends JSON bodies with a newline; some clients read line by line. */
-        len = strlen(text);
         text = xrealloc(text, len + 2);
         text[len] = '\n';
         text[len + 1] = '\0';
@@ -138,6 +156,14 @@ int reply_json(struct request *req, unsigned status, json_t *body) {
         set_reply(req, status, r);
         MHD_add_response_header(r, "Content-Type", "application/json");
         return 0;
+}
+
+int reply_json(struct request *req, unsigned status, json_t *body) {
+        char *text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        if (!text)
+                abort();
+        return reply_json_text(req, status, text);
 }
 
 int reply_text(struct request *req, unsigned status, const char *content_type, const char *text) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,6 +40,8 @@ struct request {
         unsigned status;
         bool replied;
         void *upgrade_hold;             /* released if the upgrade never happens */
+        bool offloaded;                 /* a ROUTE_LONG handler runs on its own thread */
+        atomic_bool worker_done;
 };
 
 static inline berth_engine *req_engine(const struct request *req) {
@@ -47,6 +51,8 @@ static inline berth_engine *req_engine(const struct request *req) {
 const char *req_param(const struct request *req, const char *name);
 const char *req_query(const struct request *req, const char *name);
 const char *req_header(const struct request *req, const char *name);
+/* Every value of a repeated query parameter (?images=a&images=b), NULL-terminated. */
+char **req_query_all(const struct request *req, const char *name);
 /* Missing -> def; 1/0/true/false/yes/no (any case) -> value; anything else -EINVAL. */
 int req_query_bool(struct request *req, const char *name, bool def, bool *ret);
 /* The body parsed as JSON; an empty body is -ENODATA, malformed JSON -EINVAL. */
@@ -59,22 +65,36 @@ int http_fail(struct request *req, int code, const char *fmt, ...) __attribute__
 
 /* Replies; each returns 0. JSON replies take ownership of `body`. */
 int reply_json(struct request *req, unsigned status, json_t *body);
+/* Already encoded JSON; takes ownership of the malloc'ed text. */
+int reply_json_text(struct request *req, unsigned status, char *text);
 int reply_text(struct request *req, unsigned status, const char *content_type, const char *text);
 int reply_empty(struct request *req, unsigned status);
 int reply_shared(struct request *req, unsigned status, struct MHD_Response *response);
 int reply_error(struct request *req, int code, const char *message);
 
-/* A chunked stream: `read` fills buf and returns its length, 0 when it has nothing
- * yet (it is called again), or -1 at the end. It runs on the connection's thread and
- * may block; it must return -1 once server_shutting_down(). The stream counts as an
- * operation in flight until `done` has run. */
+/* Lets a stream's producer wake the reply when its reader had nothing to send. The
+ * producer owns it (embedded in its own state); the frame attaches the connection. */
+struct stream_waker {
+        pthread_mutex_t lock;
+        struct MHD_Connection *conn;   /* NULL once the reply is gone */
+        bool suspended, pending;
+};
+void stream_waker_init(struct stream_waker *w);
+void stream_waker_done(struct stream_waker *w);
+/* Data is ready (or the stream ended): resume the connection if it waits. */
+void stream_waker_wake(struct stream_waker *w);
+
+/* A chunked stream: `read` fills buf and returns its length, 0 when it has nothing yet
+ * (the connection then sleeps until stream_waker_wake(waker)), or -1 at the end. It
+ * runs on a server thread and must never block. The stream counts as an operation in
+ * flight until `done` has run. */
 typedef ssize_t (*stream_read_fn)(void *cls, char *buf, size_t max);
 int reply_stream(struct request *req, unsigned status, const char *content_type, stream_read_fn read,
-                 void *cls, void (*done)(void *cls));
+                 void *cls, void (*done)(void *cls), struct stream_waker *waker);
 
 /* Docker's hijack: 101 Switching Protocols with "Upgrade: tcp"; `run` gets the raw,
  * non-blocking socket and any bytes the client already sent, and owns the
- * conversation until it returns. */
+ * conversation until it returns (on a thread of its own). */
 typedef void (*upgrade_fn)(void *cls, int fd, const char *early, size_t early_size);
 int reply_upgrade(struct request *req, const char *content_type, upgrade_fn run, void *cls,
                   void (*done)(void *cls));
@@ -87,4 +107,6 @@ void reply_header(struct request *req, const char *name, const char *value);
 
 /* Starts libmicrohttpd on s->listen_fd; stop is graceful for up to grace_ms. */
 int http_start(struct server *s, berth_error *err);
-void http_stop(struct server *s, int grace_ms);
+/* Returns false when requests were still running and the server was left as it was
+ * (the process is about to exit): shared state must then not be freed. */
+bool http_stop(struct server *s, int grace_ms);

@@ -97,11 +97,13 @@ static int serve(berth_config *cfg) {
         }
         s.engine = engine;
         s.wake_fd = wake_fd;
+        list_cache_init(&s.image_lists);
         s.idle_timeout = c->idle_timeout >= 0 ? c->idle_timeout
                                               : (s.socket_activated ? BERTH_DEFAULT_ACTIVATED_IDLE_TIMEOUT : 0);
         if (http_start(&s, &err) < 0) {
                 log_error("%s", err.message);
                 listen_close(s.listen_fd, c->socket_path, s.socket_activated);
+                list_cache_done(&s.image_lists);
                 return 1;
         }
         sd_notify(0, "READY=1");
@@ -112,8 +114,12 @@ static int serve(berth_config *cfg) {
         why = run(&s, signal_fd);
         log_info("shutting down: %s", why);
         sd_notify(0, "STOPPING=1");
-        http_stop(&s, SHUTDOWN_GRACE_MS);
+        bool stopped = http_stop(&s, SHUTDOWN_GRACE_MS);
         listen_close(s.listen_fd, c->socket_path, s.socket_activated);
+        if (stopped)
+                list_cache_done(&s.image_lists);
+        else
+                TAKE_PTR(engine);       /* still in use by stuck handlers; the process exits */
         return 0;
 }
 

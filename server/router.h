@@ -12,7 +12,9 @@ typedef int (*route_handler)(struct request *req);
 
 enum route_flags {
         ROUTE_BODY_STREAM = 1 << 0, /* the body goes to the handler unbuffered (archives) */
-        ROUTE_LONG = 1 << 1,        /* counts as an operation in flight (no idle exit) */
+        /* May block (registry traffic, disk-heavy work): runs on its own thread while
+         * the connection is suspended, and counts as an operation in flight. */
+        ROUTE_LONG = 1 << 1,
 };
 
 typedef enum api_kind {

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "berth/engine.h"
+#include "list-cache.h"
 
 struct MHD_Daemon;
 struct MHD_Response;
@@ -25,6 +26,7 @@ struct server {
         int wake_fd;                    /* eventfd the main loop polls; bumped on changes */
 
         struct MHD_Response *ping;      /* shared, immutable reply to /_ping */
+        struct list_cache image_lists;  /* encoded GET /images/json answers */
 };
 
 /* Counter changes; the main loop is woken when a counter reaches zero. */

@@ -2,6 +2,7 @@
 #include "berth/path.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,4 +65,20 @@ int berth_find_program(const char *name, char **ret_path, berth_error *err) {
                 }
         }
         return berth_err(err, -ENOENT, "%s not found in $PATH or the sbin directories", name);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void) st, (void) ftw;
+        if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+int berth_rm_rf(const char *path, berth_error *err) {
+        int r = nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+        if (r < 0 && errno == ENOENT)
+                return 0;
+        if (r != 0)
+                return berth_err_errno(err, r < 0 ? -errno : r, "cannot remove %s", path);
+        return 0;
 }

@@ -211,3 +211,12 @@ char *berth_reference_string(const berth_reference *ref) {
         return xasprintf("%s/%s%s%s%s%s", ref->domain, ref->path, ref->tag ? ":" : "", ref->tag ? ref->tag : "",
                          ref->digest ? "@" : "", ref->digest ? ref->digest : "");
 }
+
+char *berth_reference_familiar(const char *full) {
+        if (strncmp(full, "docker.io/", 10) != 0)
+                return xstrdup(full);
+        full += 10;
+        if (strncmp(full, "library/", 8) == 0 && !strchr(full + 8, '/'))
+                full += 8;
+        return xstrdup(full);
+}

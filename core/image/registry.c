@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "berth/alloc.h"
+#include "berth/auth.h"
 #include "berth/log.h"
 
 #define RETRIES 3
@@ -43,8 +44,13 @@ int registry_open(const char *domain, const struct registry_options *o, registry
 
         r->domain = xstrdup(domain);
         r->insecure = o->insecure;
-        r->username = o->creds.username ? xstrdup(o->creds.username) : NULL;
-        r->password = o->creds.password ? xstrdup(o->creds.password) : NULL;
+        if (o->creds.username) {
+                r->username = xstrdup(o->creds.username);
+                r->password = xstrdup(o->creds.password ? o->creds.password : "");
+        } else {
+                /* Stored logins (berth login, docker login) apply when none is given. */
+                berth_auth_lookup(domain, &r->username, &r->password);
+        }
         r->ca_file = file_if_exists(o->certs_dir, domain, "ca.crt");
         r->cert_file = file_if_exists(o->certs_dir, domain, "client.cert");
         r->key_file = file_if_exists(o->certs_dir, domain, "client.key");

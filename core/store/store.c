@@ -13,17 +13,36 @@
 #include "berth/cleanup.h"
 #include "berth/path.h"
 #include "store-internal.h"
+#include "tables.h"
 
 #define STORE_SCHEMA_VERSION "1"
 /* Address space only; pages cost memory when touched. */
 #define STORE_MAP_SIZE (8ULL << 30)
 
+static const char *const table_names[STORE_TABLE_MAX] = {
+        [STORE_META] = "meta",     [STORE_IMAGES] = "images",         [STORE_NAMES] = "names",
+        [STORE_LAYERS] = "layers", [STORE_CONTAINERS] = "containers",
+};
+
 struct berth_store {
         int lock_fd;
+        char *root;
         MDB_env *env;
-        MDB_dbi meta;
+        MDB_dbi dbi[STORE_TABLE_MAX];
         char engine_id[40];
 };
+
+MDB_env *store_env(const berth_store *s) {
+        return s->env;
+}
+
+MDB_dbi store_dbi(const berth_store *s, int table) {
+        return s->dbi[table];
+}
+
+const char *store_root(const berth_store *s) {
+        return s->root;
+}
 
 static int take_lock(const char *root, int *ret_fd, berth_error *err) {
         _cleanup_free_ char *path = xasprintf("%s/berth.lock", root);
@@ -88,18 +107,20 @@ static int open_meta(berth_store *s, berth_error *err) {
         rc = mdb_txn_begin(s->env, NULL, 0, &txn);
         if (rc != 0)
                 return store_lmdb_error(err, rc, "begin");
-        rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta);
-        if (rc != 0) {
-                mdb_txn_abort(txn);
-                return store_lmdb_error(err, rc, "open table meta");
+        for (int i = 0; i < STORE_TABLE_MAX; i++) {
+                rc = mdb_dbi_open(txn, table_names[i], MDB_CREATE, &s->dbi[i]);
+                if (rc != 0) {
+                        mdb_txn_abort(txn);
+                        return store_lmdb_error(err, rc, table_names[i]);
+                }
         }
         new_engine_id(fresh_id);
-        r = meta_get_or_put(txn, s->meta, "schema-version", STORE_SCHEMA_VERSION, schema, sizeof(schema), err);
+        r = meta_get_or_put(txn, s->dbi[STORE_META], "schema-version", STORE_SCHEMA_VERSION, schema, sizeof(schema), err);
         if (r >= 0 && strcmp(schema, STORE_SCHEMA_VERSION) != 0)
                 r = berth_err(err, -EPROTO, "metadata store has schema version %s; this berthd reads version %s",
                               schema, STORE_SCHEMA_VERSION);
         if (r >= 0)
-                r = meta_get_or_put(txn, s->meta, "engine-id", fresh_id, s->engine_id, sizeof(s->engine_id), err);
+                r = meta_get_or_put(txn, s->dbi[STORE_META], "engine-id", fresh_id, s->engine_id, sizeof(s->engine_id), err);
         if (r < 0) {
                 mdb_txn_abort(txn);
                 return r;
@@ -136,6 +157,7 @@ int berth_store_open(const char *root, berth_store **ret, berth_error *err) {
         int r;
 
         s->lock_fd = -1;
+        s->root = xstrdup(root);
         r = berth_mkdir_p(root, 0700, err);
         if (r >= 0)
                 r = take_lock(root, &s->lock_fd, err);
@@ -157,6 +179,7 @@ berth_store *berth_store_free(berth_store *s) {
         if (s->env)
                 mdb_env_close(s->env);
         safe_close(s->lock_fd);
+        free(s->root);
         free(s);
         return NULL;
 }

@@ -7,6 +7,12 @@ static const struct route routes[] = {
         { "HEAD", "/_ping", route_system_ping, 0 },
         { "GET", "/version", route_system_version, 0 },
         { "GET", "/info", route_system_info, 0 },
+        { "POST", "/images/create", route_image_create, ROUTE_LONG },
+        { "GET", "/images/json", route_image_list, 0 },
+        { "GET", "/images/{name*}/json", route_image_inspect, 0 },
+        { "GET", "/images/{name*}/history", route_image_history, 0 },
+        { "POST", "/images/{name*}/tag", route_image_tag, 0 },
+        { "DELETE", "/images/{name*}", route_image_remove, ROUTE_LONG },
 };
 
 const struct route_table compat_routes = { routes, sizeof(routes) / sizeof(routes[0]) };

@@ -7,6 +7,15 @@ static const struct route routes[] = {
         { "HEAD", "/_ping", route_system_ping, 0 },
         { "GET", "/version", route_system_version, 0 },
         { "GET", "/info", route_system_info, 0 },
+        { "POST", "/images/pull", route_libpod_image_pull, ROUTE_LONG },
+        { "GET", "/images/json", route_image_list, 0 },
+        { "GET", "/images/{name*}/json", route_image_inspect, 0 },
+        { "GET", "/images/{name*}/exists", route_image_exists, 0 },
+        { "GET", "/images/{name*}/history", route_image_history, 0 },
+        { "POST", "/images/{name*}/tag", route_image_tag, 0 },
+        { "POST", "/images/{name*}/untag", route_libpod_image_untag, 0 },
+        { "DELETE", "/images/remove", route_libpod_image_remove_batch, ROUTE_LONG },
+        { "DELETE", "/images/{name*}", route_image_remove, ROUTE_LONG },
 };
 
 const struct route_table libpod_routes = { routes, sizeof(routes) / sizeof(routes[0]) };

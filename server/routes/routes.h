@@ -7,3 +7,17 @@ struct request;
 int route_system_ping(struct request *req);
 int route_system_version(struct request *req);
 int route_system_info(struct request *req);
+
+/* images.c */
+int route_image_list(struct request *req);
+int route_image_inspect(struct request *req);
+int route_image_exists(struct request *req);
+int route_image_history(struct request *req);
+int route_image_tag(struct request *req);
+int route_image_remove(struct request *req);
+int route_libpod_image_untag(struct request *req);
+int route_libpod_image_remove_batch(struct request *req);
+
+/* image-pull.c */
+int route_image_create(struct request *req);
+int route_libpod_image_pull(struct request *req);

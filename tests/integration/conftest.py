@@ -175,6 +175,11 @@ def client_env(daemon, **extra):
     env["DOCKER_HOST"] = daemon.url
     env["CONTAINER_HOST"] = daemon.url
     env["DOCKER_CONFIG"] = os.path.join(daemon.dir, "docker-config")
+    os.makedirs(env["DOCKER_CONFIG"], exist_ok=True)
+    config = os.path.join(env["DOCKER_CONFIG"], "config.json")
+    if not os.path.exists(config):
+        with open(config, "w") as f:
+            f.write("{}")
     env.update(extra)
     return env
 

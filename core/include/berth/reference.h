@@ -24,3 +24,7 @@ char *berth_reference_repository(const berth_reference *ref);
 
 /* Checks "algo:hex": sha256 with 64 or sha512 with 128 lowercase hex digits. */
 int berth_digest_validate(const char *digest, berth_error *err);
+
+/* How Docker shows a stored name: "docker.io/library/busybox:latest" -> "busybox:latest",
+ * "docker.io/team/app:v1" -> "team/app:v1"; other registries unchanged. */
+char *berth_reference_familiar(const char *full);

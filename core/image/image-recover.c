@@ -1,0 +1,54 @@
+/* Start-up recovery of the layer store: what a killed daemon left half-done goes. */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+#include "berth/log.h"
+#include "berth/path.h"
+#include "engine-internal.h"
+#include "image-store.h"
+
+char *layer_tmp_dir(berth_engine *e) {
+        return xasprintf("%s/tmp", berth_engine_config(e)->root);
+}
+
+/* A layer directory is complete once renamed into place, and kept once an image
+ * referring to it is committed; one without a record is from an interrupted pull. */
+static int remove_orphans(berth_engine *e, store_txn *t, berth_error *err) {
+        _cleanup_free_ char *dir = xasprintf("%s/layers", berth_engine_config(e)->root);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return errno == ENOENT ? 0 : berth_err_errno(err, -errno, "cannot open %s", dir);
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *diff_id = xasprintf("sha256:%s", de->d_name);
+                const char *data;
+                size_t size;
+                if (store_get(t, STORE_LAYERS, diff_id, &data, &size, NULL) >= 0)
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+                log_info("removing layer %s left by an interrupted pull", de->d_name);
+                berth_rm_rf(path, NULL);
+        }
+        closedir(d);
+        return 0;
+}
+
+int image_store_recover(berth_engine *e, berth_error *err) {
+        _cleanup_(store_txn_abortp) store_txn *t = NULL;
+        _cleanup_free_ char *tmp = layer_tmp_dir(e);
+        _cleanup_free_ char *layers = xasprintf("%s/layers", berth_engine_config(e)->root);
+        int rc = berth_rm_rf(tmp, err);
+
+        if (rc >= 0)
+                rc = berth_mkdir_p(layers, 0700, err);
+        if (rc >= 0)
+                rc = store_txn_begin(engine_store(e), false, &t, err);
+        if (rc >= 0)
+                rc = remove_orphans(e, t, err);
+        return rc;
+}

@@ -1,0 +1,62 @@
+/* Decoding of X-Registry-Auth, as the docker CLI, docker-py and podman send it. */
+#include "registry-auth-header.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+#include "berth/cleanup.h"
+#include "http.h"
+
+/* URL-safe base64, padding optional. */
+static char *decode(const char *in, size_t *ret_len) {
+        size_t len = strlen(in), padded = (len + 3) / 4 * 4;
+        _cleanup_free_ char *std = xmalloc(padded + 1);
+        unsigned char *out = xmalloc(padded + 1);
+
+        for (size_t i = 0; i < padded; i++)
+                std[i] = i < len ? (in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i]) : '=';
+        std[padded] = '\0';
+        int n = EVP_DecodeBlock(out, (unsigned char *) std, (int) padded);
+        if (n < 0) {
+                free(out);
+                return NULL;
+        }
+        for (size_t i = padded; i > 0 && std[i - 1] == '='; i--)
+                n--;
+        out[n] = '\0';
+        *ret_len = (size_t) n;
+        return (char *) out;
+}
+
+int header_credentials_read(struct request *req, struct header_credentials *ret) {
+        const char *h = req_header(req, "X-Registry-Auth");
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        *ret = (struct header_credentials) { 0 };
+        if (!h || !*h)
+                return 0;
+        text = decode(h, &len);
+        json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
+        if (!json_is_object(j)) {
+                json_decref(j);
+                return http_fail(req, -EINVAL, "X-Registry-Auth is not base64-encoded JSON credentials");
+        }
+        const char *user = json_string_value(json_object_get(j, "username"));
+        const char *pass = json_string_value(json_object_get(j, "password"));
+        if (user && *user) {
+                ret->username = xstrdup(user);
+                ret->password = xstrdup(pass ? pass : "");
+        }
+        json_decref(j);
+        return 0;
+}
+
+void header_credentials_done(struct header_credentials *c) {
+        free(c->username);
+        free(c->password);
+        *c = (struct header_credentials) { 0 };
+}
