@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "berth/alloc.h"
 
@@ -216,4 +217,10 @@ int layer_unref(store_txn *t, const char *diff_id, bool *ret_unused, berth_error
                 return berth_err(err, -EBADMSG, "layer %s is referenced but not stored", diff_id);
         *ret_unused = refs <= 1;
         return refs <= 1 ? store_del(t, STORE_LAYERS, diff_id, err) : layer_set(t, diff_id, refs - 1, size, err);
+}
+
+int64_t image_now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

@@ -39,3 +39,6 @@ berth_image *image_copy(const berth_image *img);
 void strv_add(char ***v, const char *s);
 bool strv_remove(char ***v, const char *s);
 size_t strv_length(char *const *v);
+
+/* Now, in nanoseconds since the epoch: when an image enters the store. */
+int64_t image_now_ns(void);

@@ -87,7 +87,7 @@ static void build_record(struct pull *p, struct image_record *rec) {
         rec->image.id = xstrdup(p->manifest.config_digest);
         rec->image.config = xstrndup(p->config, p->config_size);
         rec->image.manifest_digest = xstrdup(p->manifest_digest);
-        rec->image.added = time(NULL);
+        rec->image.added = image_now_ns();
         rec->image.diff_ids = xnew0(char *, p->manifest.n_layers + 1);
         rec->layers = xnew0(struct image_layer_ref, p->manifest.n_layers + 1);
         for (size_t i = 0; i < p->manifest.n_layers; i++) {

@@ -9,6 +9,7 @@ static const struct route routes[] = {
         { "GET", "/info", route_system_info, 0 },
         { "POST", "/images/create", route_image_create, ROUTE_LONG },
         { "GET", "/images/json", route_image_list, 0 },
+        { "POST", "/images/prune", route_image_prune, ROUTE_LONG },
         { "GET", "/images/{name*}/json", route_image_inspect, 0 },
         { "GET", "/images/{name*}/history", route_image_history, 0 },
         { "POST", "/images/{name*}/tag", route_image_tag, 0 },

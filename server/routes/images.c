@@ -7,6 +7,7 @@
 #include "berth/image.h"
 #include "http.h"
 #include "json/image.h"
+#include "image-filter.h"
 #include "list-cache.h"
 #include "routes/routes.h"
 
@@ -14,40 +15,50 @@ static bool is_libpod(const struct request *req) {
         return req->match.api == API_LIBPOD;
 }
 
-static json_t *encode_list(struct request *req, berth_image **images, bool all) {
+static json_t *encode_list(struct request *req, berth_image **images, const struct image_filter *f) {
         json_t *list = json_array();
-        for (size_t i = 0; images[i]; i++) {
-                (void) all;     /* every stored image is a top-level image: no intermediate layers */
-                json_array_append_new(list, is_libpod(req) ? json_libpod_image_summary(images[i])
-                                                           : json_docker_image_summary(images[i]));
-        }
+        for (size_t i = 0; images[i]; i++)
+                if (image_filter_match(f, images[i], images))
+                        json_array_append_new(list, is_libpod(req) ? json_libpod_image_summary(images[i])
+                                                                   : json_docker_image_summary(images[i]));
         return list;
 }
 
+static bool no_filters(const char *filters) {
+        return !filters || !*filters || strcmp(filters, "{}") == 0;
+}
+
+/* every stored image is a top-level image (no intermediate layers): `all` changes nothing */
 int route_image_list(struct request *req) {
         berth_engine *e = req_engine(req);
+        const char *filters = req_query(req, "filters");
+        struct image_filter *f = NULL;
+        berth_image **images;
         bool all;
         int rc = req_query_bool(req, "all", false, &all);
-        const char *filters = req_query(req, "filters");
 
         if (rc < 0)
                 return rc;
-        if (filters && *filters && strcmp(filters, "{}") != 0)
-                return http_fail(req, -EOPNOTSUPP, "image list filters are not supported yet");
         /* Listing is what IDEs poll: the encoded answer is reused until images change. */
         uint64_t generation = berth_image_generation(e);
-        char *cached = list_cache_get(&req->server->image_lists, is_libpod(req), generation);
+        char *cached = no_filters(filters) ? list_cache_get(&req->server->image_lists, is_libpod(req), generation)
+                                           : NULL;
         if (cached)
                 return reply_json_text(req, MHD_HTTP_OK, cached);
-        berth_image **images;
-        rc = berth_image_list(e, &images, &req->err);
-        if (rc < 0)
+        if (!no_filters(filters) && (rc = image_filter_parse(filters, &f, &req->err)) < 0)
                 return rc;
-        json_t *list = encode_list(req, images, all);
+        rc = berth_image_list(e, &images, &req->err);
+        if (rc < 0) {
+                image_filter_free(f);
+                return rc;
+        }
+        json_t *list = encode_list(req, images, f);
         berth_image_list_free(images);
+        image_filter_free(f);
         char *text = json_dumps(list, JSON_COMPACT);
         json_decref(list);
-        list_cache_put(&req->server->image_lists, is_libpod(req), generation, text);
+        if (no_filters(filters))
+                list_cache_put(&req->server->image_lists, is_libpod(req), generation, text);
         return reply_json_text(req, MHD_HTTP_OK, text);
 }
 
@@ -157,4 +168,57 @@ int route_libpod_image_remove_batch(struct request *req) {
         return reply_json(req, MHD_HTTP_OK,
                           json_pack("{s:o, s:o, s:o, s:i}", "Deleted", deleted, "Untagged", untagged, "Errors",
                                     errors, "ExitCode", exit_code));
+}
+
+/* POST /images/prune: dangling images, or with filters={"dangling":["false"]} every
+ * image no container uses (containers arrive with a later issue: all of them). */
+int route_image_prune(struct request *req) {
+        const char *filters = req_query(req, "filters");
+        struct image_filter *f = NULL;
+        berth_image **images;
+        json_t *deleted = json_array();
+        json_int_t reclaimed = 0;
+        int rc;
+
+        bool all;
+
+        rc = req_query_bool(req, "all", false, &all);   /* libpod's spelling of dangling=false */
+        if (rc >= 0)
+                rc = image_filter_parse(no_filters(filters) ? "{}" : filters, &f, &req->err);
+        if (rc >= 0) {
+                image_filter_prune_mode(f, all);
+                rc = berth_image_list(req_engine(req), &images, &req->err);
+        }
+        if (rc < 0) {
+                image_filter_free(f);
+                json_decref(deleted);
+                return rc;
+        }
+        for (size_t i = 0; images[i]; i++) {
+                berth_image_removal removal = { 0 };
+                if (!image_filter_match(f, images[i], images) ||
+                    berth_image_remove(req_engine(req), images[i]->id, true, &removal, NULL) < 0)
+                        continue;
+                json_t *entries = json_image_removal(&removal, !is_libpod(req));
+                json_array_extend(deleted, entries);
+                json_decref(entries);
+                reclaimed += (json_int_t) images[i]->size;
+                berth_image_removal_done(&removal);
+        }
+        berth_image_list_free(images);
+        image_filter_free(f);
+        if (is_libpod(req)) {
+                json_t *report = json_array();
+                json_t *item;
+                size_t i;
+                json_array_foreach(deleted, i, item)
+                        if (json_object_get(item, "Deleted"))
+                                json_array_append_new(report, json_pack("{s:O, s:n, s:i}", "Id",
+                                                                        json_object_get(item, "Deleted"), "Err",
+                                                                        "Size", 0));
+                json_decref(deleted);
+                return reply_json(req, MHD_HTTP_OK, report);
+        }
+        return reply_json(req, MHD_HTTP_OK,
+                          json_pack("{s:o, s:I}", "ImagesDeleted", deleted, "SpaceReclaimed", reclaimed));
 }

@@ -17,6 +17,7 @@ int route_image_tag(struct request *req);
 int route_image_remove(struct request *req);
 int route_libpod_image_untag(struct request *req);
 int route_libpod_image_remove_batch(struct request *req);
+int route_image_prune(struct request *req);
 
 /* image-pull.c */
 int route_image_create(struct request *req);

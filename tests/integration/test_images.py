@@ -269,3 +269,48 @@ def test_libpod_pull_stream(daemon, registry):
     assert daemon.request("GET", "/libpod/images/nosuch/exists").status == 404
     r = daemon.request("POST", "/libpod/images/pull?reference=127.0.0.1:1/x")
     assert r.status >= 400
+
+
+def test_list_filters(daemon, registry):
+    bb = registry.images["busybox:latest"]
+    ml = registry.images["multilayer:latest"]
+    assert pull(daemon, bb.ref).status == 200
+    assert pull(daemon, ml.ref).status == 200
+    daemon.request("POST", f"/images/{bb.ref}/tag?repo=local/tagged&tag=x")
+
+    def ids(filters):
+        from urllib.parse import quote
+        r = daemon.request("GET", "/images/json?filters=" + quote(json.dumps(filters)))
+        assert r.status == 200, r.body
+        return sorted(i["Id"] for i in r.json())
+
+    assert ids({"reference": ["local/*"]}) == [bb.id]
+    assert ids({"reference": ["local/tagged:x"]}) == [bb.id]
+    assert ids({"reference": [f"{registry.host}/multi*"]}) == [ml.id]
+    assert ids({"dangling": ["true"]}) == []
+    assert ids({"dangling": ["false"]}) == sorted([bb.id, ml.id])
+    assert ids({"since": [bb.ref]}) == [ml.id]
+    assert ids({"before": [ml.ref]}) == [bb.id]
+    r = daemon.request("GET", "/images/json?filters=%7B%22colour%22%3A%5B%22red%22%5D%7D")
+    assert r.status == 400 and 'unsupported filter "colour"' in r.json()["message"]
+    r = daemon.request("GET", "/images/json?filters=notjson")
+    assert r.status == 400
+
+
+def test_prune(daemon, registry):
+    bb = registry.images["busybox:latest"]
+    ml = registry.images["multilayer:latest"]
+    assert pull(daemon, bb.ref).status == 200
+    assert pull(daemon, ml.ref).status == 200
+    # Make busybox dangling: its only name goes away but the image stays.
+    assert daemon.request("POST", f"/libpod/images/{bb.ref}/untag").status == 201
+    r = daemon.request("POST", "/images/prune")
+    assert r.status == 200
+    body = r.json()
+    assert {"Deleted": bb.id} in body["ImagesDeleted"] and body["SpaceReclaimed"] > 0
+    assert [i["Id"] for i in daemon.request("GET", "/images/json").json()] == [ml.id]
+    from urllib.parse import quote
+    r = daemon.request("POST", "/images/prune?filters=" + quote(json.dumps({"dangling": ["false"]})))
+    assert {"Deleted": ml.id} in r.json()["ImagesDeleted"]
+    assert daemon.request("GET", "/images/json").json() == []
+    assert layer_dirs(daemon) == []

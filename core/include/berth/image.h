@@ -17,7 +17,7 @@ typedef struct berth_image {
         char *manifest_digest;   /* NULL for images that were not pulled */
         char **diff_ids;         /* NULL-terminated, lowest layer first */
         uint64_t size;           /* bytes of all layers unpacked */
-        int64_t added;           /* when it came into the store, seconds since the epoch */
+        int64_t added;           /* when it came into the store, nanoseconds since the epoch */
 } berth_image;
 
 berth_image *berth_image_free(berth_image *img);
