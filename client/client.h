@@ -15,6 +15,7 @@ struct client {
         struct client_url target;        /* parsed by client_connect() */
         struct transport *transport;    /* opened by the first request */
         void *curl;                     /* one easy handle, so requests share a connection */
+        long status;                    /* HTTP status of the last answer, 0 when none came */
         berth_error error;              /* what main prints when a verb returns < 0 */
 };
 

@@ -1,6 +1,7 @@
-/* Requests to berthd: URL building, body capture, and turning failures into messages. */
+/* Requests to berthd: URL building, whole or line-streamed bodies, and turning failures into messages. */
 #include "http.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 #include "berth/version.h"
+#include "line-split.h"
 
 #define LIBPOD_PREFIX "http://d/v" BERTH_LIBPOD_API_VERSION "/libpod"
 
@@ -140,20 +142,34 @@ static void free_slist(struct curl_slist **l) {
         curl_slist_free_all(*l);
 }
 
+/* Sends the request; the body goes to `fn`. Leaves the answer's status in c->status. */
+static CURLcode perform(struct client *c, const char *method, const char *path, const char *payload,
+                        struct curl_slist *headers, curl_write_callback fn, void *data) {
+        _cleanup_free_ char *url = xasprintf(LIBPOD_PREFIX "%s", path);
+        CURLcode code;
+
+        curl_easy_setopt(c->curl, CURLOPT_URL, url);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, fn);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, data);
+        set_method(c->curl, method, payload_for(method, payload), headers);
+        code = curl_easy_perform(c->curl);
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
+        return code;
+}
+
 int client_request_json(struct client *c, const char *method, const char *path, const json_t *body, json_t **ret,
                         berth_error *err) {
-        _cleanup_free_ char *url = NULL, *payload = NULL;
+        _cleanup_free_ char *payload = NULL;
         _cleanup_(free_slist) struct curl_slist *headers = NULL;
         _cleanup_free_ char *data = NULL;
         struct body b = { 0 };
-        long status = 0;
         CURLcode code;
         int r;
 
+        c->status = 0;
         r = client_connect(c, err);
         if (r < 0)
                 return r;
-        url = xasprintf(LIBPOD_PREFIX "%s", path);
         if (body) {
                 payload = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
                 if (!payload)
@@ -162,20 +178,82 @@ int client_request_json(struct client *c, const char *method, const char *path, 
                 /* No 100-continue round trip: berthd reads bodies right away. */
                 headers = slist_add(headers, "Expect:");
         }
-        curl_easy_setopt(c->curl, CURLOPT_URL, url);
-        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &b);
-        set_method(c->curl, method, payload_for(method, payload), headers);
-        code = curl_easy_perform(c->curl);
+        code = perform(c, method, path, payload, headers, on_data, &b);
         data = b.data;  /* freed on every path from here */
         if (code != CURLE_OK)
                 return transfer_error(c, code, &b, err);
-        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-        if (status < 200 || status > 299)
-                return status_error(method, path, status, &b, err);
+        if (c->status < 200 || c->status > 299)
+                return status_error(method, path, c->status, &b, err);
         return parse_body(method, path, &b, ret, err);
 }
 
 int client_get_json(struct client *c, const char *path, json_t **ret, berth_error *err) {
         return client_request_json(c, "GET", path, NULL, ret, err);
+}
+
+struct stream {
+        struct client *c;
+        struct body error_body;         /* a non-2xx answer, kept whole for its message */
+        struct line_split lines;
+        client_line_fn on_line;
+        void *userdata;
+        berth_error *err;
+        int rc;                         /* what splitting or on_line failed with */
+};
+
+static size_t on_stream_data(char *chunk, size_t size, size_t nmemb, void *userdata) {
+        struct stream *s = userdata;
+        long status = 0;
+
+        /* The status is known by the time the first body byte arrives. */
+        curl_easy_getinfo(s->c->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 200 || status > 299)
+                return on_data(chunk, size, nmemb, &s->error_body);
+        s->rc = line_split_feed(&s->lines, chunk, size * nmemb, s->on_line, s->userdata, s->err);
+        return s->rc < 0 ? 0 : size * nmemb;
+}
+
+int client_request_stream(struct client *c, const char *method, const char *path, const char *const *headers,
+                          client_line_fn on_line, void *userdata, berth_error *err) {
+        _cleanup_(free_slist) struct curl_slist *list = NULL;
+        struct stream s = { .c = c, .lines.max = HTTP_MAX_BODY, .on_line = on_line, .userdata = userdata, .err = err };
+        CURLcode code;
+        int r;
+
+        c->status = 0;
+        r = client_connect(c, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; headers && headers[i]; i++)
+                list = slist_add(list, headers[i]);
+        code = perform(c, method, path, NULL, list, on_stream_data, &s);
+        if (s.rc < 0)
+                r = s.rc;
+        else if (code != CURLE_OK)
+                r = transfer_error(c, code, &s.error_body, err);
+        else if (c->status < 200 || c->status > 299)
+                r = status_error(method, path, c->status, &s.error_body, err);
+        else
+                r = line_split_finish(&s.lines, on_line, userdata, err);
+        line_split_done(&s.lines);
+        free(s.error_body.data);
+        return r;
+}
+
+char *http_escape(const char *s, const char *keep) {
+        static const char hex[] = "0123456789ABCDEF";
+        char *out = xmalloc(strlen(s) * 3 + 1), *w = out;
+
+        for (; *s; s++) {
+                unsigned char ch = (unsigned char) *s;
+                if (isalnum(ch) || strchr("-._~", ch) || (keep && strchr(keep, ch)))
+                        *w++ = (char) ch;
+                else {
+                        *w++ = '%';
+                        *w++ = hex[ch >> 4];
+                        *w++ = hex[ch & 15];
+                }
+        }
+        *w = '\0';
+        return out;
 }

@@ -18,5 +18,20 @@ int client_request_json(struct client *c, const char *method, const char *path, 
 /* GET shorthand of client_request_json(). */
 int client_get_json(struct client *c, const char *path, json_t **ret, berth_error *err);
 
+/* Called with each line of a streamed answer as it arrives (without the '\n'); a
+ * negative errno with *err filled stops the transfer. */
+typedef int (*client_line_fn)(void *userdata, const char *line, size_t len, berth_error *err);
+
+/* Sends `method` (without a body) to the libpod `path` with the extra header lines
+ * `headers` (NULL-terminated, may be NULL), and hands a 2xx answer to on_line line by
+ * line while it streams in: nothing is buffered beyond the current line. A non-2xx
+ * answer fails with the server's "message" as client_request_json() does. */
+int client_request_stream(struct client *c, const char *method, const char *path, const char *const *headers,
+                          client_line_fn on_line, void *userdata, berth_error *err);
+
+/* Percent-encodes all but letters, digits, "-._~" and the characters in `keep` (may be
+ * NULL): "/:@" keeps an image name readable in a path, where berthd expects it whole. */
+char *http_escape(const char *s, const char *keep);
+
 /* The negative errno berth uses for an HTTP error status (404 -> -ENOENT, ...). */
 int http_status_to_errno(long status);

@@ -18,7 +18,15 @@ static int cmd_help(struct client *c, int argc, char **argv);
 /* Sorted by name: `berth --help` lists them in this order. */
 static const struct verb verbs[] = {
         { "help", "Help about any command", cmd_help },
+        { "history", "Show history of a specified image", cmd_history },
+        { "image", "Manage images", cmd_image },
+        { "images", "List images in local storage", cmd_images },
         { "info", "Display berth system information", cmd_info },
+        { "inspect", "Display the configuration of an image", cmd_inspect },
+        { "pull", "Pull an image from a registry", cmd_pull },
+        { "rmi", "Remove one or more images from local storage", cmd_rmi },
+        { "tag", "Add an additional name to a local image", cmd_tag },
+        { "untag", "Remove a name from a local image", cmd_untag },
         { "version", "Display the berth version information", cmd_version },
 };
 
@@ -43,20 +51,12 @@ static void usage(FILE *f) {
 }
 
 static const struct verb *find_verb(const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (strcmp(verbs[i].name, name) == 0)
-                        return &verbs[i];
-        return NULL;
+        return verb_find(verbs, ELEMENTSOF(verbs), name);
 }
 
 static int unknown_verb(struct client *c, const char *name) {
         return berth_err(&c->error, -EINVAL, "unknown command \"%s\" for \"berth\"\n"
                          "Try 'berth --help' for more information", name);
-}
-
-static int run_verb(struct client *c, const struct verb *v, int argc, char **argv) {
-        optind = 0;     /* each verb's getopt starts afresh at argv[1] */
-        return v->run(c, argc, argv);
 }
 
 static int cmd_help(struct client *c, int argc, char **argv) {
@@ -76,7 +76,7 @@ static int cmd_help(struct client *c, int argc, char **argv) {
         v = find_verb(argv[optind]);
         if (!v)
                 return unknown_verb(c, argv[optind]);
-        return run_verb(c, v, 2, (char *[]) { argv[optind], help_flag, NULL });
+        return verb_run(c, v, 2, (char *[]) { argv[optind], help_flag, NULL });
 }
 
 struct globals {
@@ -118,11 +118,10 @@ static int dispatch(struct client *c, int argc, char **argv) {
         } else if (!(v = find_verb(argv[0])))
                 r = unknown_verb(c, argv[0]);
         else
-                r = run_verb(c, v, argc, argv);
+                r = verb_run(c, v, argc, argv);
         if (r >= 0)
                 return r;
-        fflush(stdout);         /* what the verb printed comes before the error */
-        fprintf(stderr, "Error: %s\n", c->error.message);
+        verb_print_error(&c->error);
         return CLIENT_EXIT_ERROR;
 }
 

@@ -29,6 +29,13 @@ int output_json(FILE *f, const json_t *v) {
         return 0;
 }
 
+int output_json_inspect(FILE *f, const json_t *v) {
+        if (json_dumpf(v, f, JSON_INDENT(5) | JSON_ENCODE_ANY) < 0)
+                return -EIO;
+        fputc('\n', f);
+        return 0;
+}
+
 void output_kv(FILE *f, const struct output_kv *rows, size_t n) {
         int width = KV_MIN_WIDTH;
 

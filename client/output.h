@@ -31,3 +31,22 @@ void output_time_ansic(time_t t, char *buf, size_t size);
 
 /* Parses RFC 3339 ("2026-12-07T20:15:49Z", with fractions or a +hh:mm offset). */
 int output_parse_rfc3339(const char *s, time_t *ret);
+
+/* podman inspect's JSON: indented by 5 spaces, newline at the end. */
+int output_json_inspect(FILE *f, const json_t *v);
+
+/* Rows of cells printed as Go's tabwriter does in podman's tables (minimum width 12,
+ * padding 2): every column but the last padded to its widest cell. */
+struct output_table {
+        size_t columns, rows;
+        char **cells;           /* rows * columns, owned */
+};
+
+void output_table_init(struct output_table *t, size_t columns);
+
+/* Appends a row of t->columns cells (copied; NULL prints as ""). */
+void output_table_add(struct output_table *t, const char *const *cells);
+
+void output_table_print(FILE *f, const struct output_table *t);
+
+void output_table_done(struct output_table *t);

@@ -7,6 +7,23 @@
 
 #include "output.h"
 
+const struct verb *verb_find(const struct verb *table, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(table[i].name, name) == 0)
+                        return &table[i];
+        return NULL;
+}
+
+int verb_run(struct client *c, const struct verb *v, int argc, char **argv) {
+        optind = 0;     /* each verb's getopt starts afresh at argv[1] */
+        return v->run(c, argc, argv);
+}
+
+void verb_print_error(const berth_error *err) {
+        fflush(stdout);         /* what the verb printed comes before the error */
+        fprintf(stderr, "Error: %s\n", err->message);
+}
+
 /* Long flags are reported by name without any "=value". */
 static int unknown_flag(const char *arg, int short_opt, berth_error *err) {
         if (strncmp(arg, "--", 2) == 0)
@@ -44,6 +61,18 @@ int verb_getopt(int argc, char **argv, const char *shortopts, const struct optio
 int verb_no_args(int argc, char **argv, berth_error *err) {
         if (optind < argc)
                 return berth_err(err, -EINVAL, "\"berth %s\" takes no arguments", argv[0]);
+        return 0;
+}
+
+int verb_args(int argc, int min, int max, berth_error *err) {
+        int n = argc - optind;
+
+        if (min == max && n != min)
+                return berth_err(err, -EINVAL, "accepts %d arg(s), received %d", min, n);
+        if (n < min)
+                return berth_err(err, -EINVAL, "requires at least %d arg(s), only received %d", min, n);
+        if (max >= 0 && n > max)
+                return berth_err(err, -EINVAL, "accepts at most %d arg(s), received %d", max, n);
         return 0;
 }
 

@@ -100,6 +100,17 @@ int route_image_tag(struct request *req) {
         return rc < 0 ? rc : reply_empty(req, MHD_HTTP_CREATED);
 }
 
+/* libpod's ImageRemoveReport: bare hex IDs, and only tags among the untagged names. */
+static json_t *libpod_removal_report(const berth_image_removal *r) {
+        json_t *untagged = json_array(), *deleted = json_array();
+        for (char **u = r->untagged; u && *u; u++)
+                if (!strchr(*u, '@'))
+                        json_array_append_new(untagged, json_string(*u));
+        for (char **d = r->deleted; d && *d; d++)
+                json_array_append_new(deleted, json_string(*d + 7));
+        return json_pack("{s:o, s:o, s:n, s:i}", "Deleted", deleted, "Untagged", untagged, "Errors", "ExitCode", 0);
+}
+
 int route_image_remove(struct request *req) {
         berth_image_removal removal = { 0 };
         bool force;
@@ -110,21 +121,11 @@ int route_image_remove(struct request *req) {
         if (rc < 0)
                 return rc;
         json_t *body = json_image_removal(&removal, !is_libpod(req));
-        berth_image_removal_done(&removal);
         if (is_libpod(req)) {
-                /* libpod's ImageRemoveReport */
-                json_t *untagged = json_array(), *deleted = json_array(), *item;
-                size_t i;
-                json_array_foreach(body, i, item) {
-                        if (json_object_get(item, "Untagged"))
-                                json_array_append(untagged, json_object_get(item, "Untagged"));
-                        else
-                                json_array_append(deleted, json_object_get(item, "Deleted"));
-                }
                 json_decref(body);
-                body = json_pack("{s:o, s:o, s:n, s:i}", "Deleted", deleted, "Untagged", untagged, "Errors",
-                                 "ExitCode", 0);
+                body = libpod_removal_report(&removal);
         }
+        berth_image_removal_done(&removal);
         return reply_json(req, MHD_HTTP_OK, body);
 }
 
@@ -156,7 +157,8 @@ int route_libpod_image_remove_batch(struct request *req) {
                         continue;
                 }
                 for (char **u = removal.untagged; u && *u; u++)
-                        json_array_append_new(untagged, json_string(*u));
+                        if (!strchr(*u, '@'))
+                                json_array_append_new(untagged, json_string(*u));
                 for (char **d = removal.deleted; d && *d; d++)
                         json_array_append_new(deleted, json_string(*d + 7));
                 berth_image_removal_done(&removal);

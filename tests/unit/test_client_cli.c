@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef BERTH_BIN
@@ -232,6 +233,28 @@ static void test_usage_errors(void **state) {
                            "Error: unsupported URL \"tcp://h:1\": berth connects to unix:///path/to/berth.sock or "
                            "ssh://[user@]host[:port]/path/to/berth.sock\n");
 
+        /* The image group dispatches like the top level. */
+        expect_usage_error((const char *[]) { "image", "bogus", NULL },
+                           "Error: unrecognized command `berth image bogus`\n"
+                           "Try 'berth image --help' for more information\n");
+        expect_usage_error((const char *[]) { "image", "ls", "--bogus", NULL }, "Error: unknown flag: --bogus\n");
+        expect_usage_error((const char *[]) { "history", NULL }, "Error: accepts 1 arg(s), received 0\n");
+        expect_usage_error((const char *[]) { "tag", "a", NULL },
+                           "Error: requires at least 2 arg(s), only received 1\n");
+        expect_usage_error((const char *[]) { "rmi", "-a", "x", NULL },
+                           "Error: when using the --all switch, you may not pass any images names or IDs\n");
+        run(&r, (const char *[]) { "image", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_true(starts_with(r.err, "Usage: berth image COMMAND\n"));
+        assert_non_null(strstr(r.err, "\nError: missing command 'berth image COMMAND'\n"));
+        run(&r, (const char *[]) { "help", "image", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_true(starts_with(r.out, "Usage: berth image COMMAND\n"));
+        assert_non_null(strstr(r.out, "\n  rm          Remove one or more images from local storage\n"));
+        run(&r, (const char *[]) { "image", "rm", "--help", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_true(starts_with(r.out, "Usage: berth rmi [options] IMAGE [IMAGE...]\n"));
+
         run(&r, (const char *[]) { NULL }, NULL);
         assert_int_equal(r.status, 125);
         assert_true(starts_with(r.err, "Usage: berth [options] COMMAND\n"));
@@ -395,6 +418,121 @@ static void test_server_error(void **state) {
         assert_string_equal(r.err, "Error: no such route\n");
 }
 
+#define IMAGE_ID "9fefd897ce44a312c77aa4079f84865b62e69fc8c0f08656db1bcedbdbf75606"
+
+static void test_pull_stream(void **state) {
+        static const struct canned answers[] = {
+                { "POST /v4.3.1/libpod/images/pull?reference=busybox", 200,
+                  "{\"stream\":\"Trying to pull busybox...\\n\"}\n{\"stream\":\"Copying blob abc\\n\"}\n"
+                  "{\"images\":[\"" IMAGE_ID "\"],\"id\":\"" IMAGE_ID "\"}\n" },
+                { "POST /v4.3.1/libpod/images/pull?reference=bad", 200,
+                  "{\"stream\":\"Trying to pull bad...\\n\"}\n{\"error\":\"reading manifest: manifest unknown\"}\n" },
+                { "POST /v4.3.1/libpod/images/pull?reference=garbled", 200, "{\"stream\":\"x\\n\"}\nnot json\n" },
+                { "POST /v4.3.1/libpod/images/pull?reference=mute", 200, "{\"stream\":\"x\\n\"}\n" },
+                {},
+        };
+        struct fixture *fx = *state;
+        struct run r;
+
+        start_server(fx, answers);
+        /* Progress on stderr as it comes, the ID alone on stdout: podman --remote's split. */
+        run(&r, (const char *[]) { fx->url, "pull", "busybox", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, IMAGE_ID "\n");
+        assert_string_equal(r.err, "Trying to pull busybox...\nCopying blob abc\n");
+        run(&r, (const char *[]) { fx->url, "pull", "-q", "busybox", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, IMAGE_ID "\n");
+        assert_string_equal(r.err, "");
+        /* An error in the stream is the verb's error. */
+        run(&r, (const char *[]) { fx->url, "pull", "bad", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.out, "");
+        assert_string_equal(r.err, "Trying to pull bad...\nError: reading manifest: manifest unknown\n");
+        run(&r, (const char *[]) { fx->url, "pull", "garbled", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_true(starts_with(r.err, "x\nError: berthd sent an invalid line in the pull stream: "));
+        run(&r, (const char *[]) { fx->url, "pull", "mute", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.err, "x\nError: berthd ended the pull of mute without naming the image\n");
+        /* Several images: each failure is printed, the last one by main. */
+        run(&r, (const char *[]) { fx->url, "pull", "-q", "bad", "busybox", "mute", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.out, IMAGE_ID "\n");
+        assert_string_equal(r.err, "Error: reading manifest: manifest unknown\n"
+                                   "Error: berthd ended the pull of mute without naming the image\n");
+}
+
+static void test_images_table(void **state) {
+        static const struct canned answers[] = {
+                { "GET /v4.3.1/libpod/images/json ", 200,
+                  "[{\"Id\":\"0123456789abcdef\",\"RepoTags\":[],\"Created\":0,\"Size\":999},"
+                  "{\"Id\":\"" IMAGE_ID "\",\"RepoTags\":[\"docker.io/library/busybox:latest\","
+                  "\"localhost:5000/team/app:v1\"],\"Created\":1,\"Size\":4860000}]" },
+                {},
+        };
+        struct fixture *fx = *state;
+        char want[1024], ago0[64], ago1[64];
+        struct run r;
+
+        start_server(fx, answers);
+        /* Created 0 and 1 are decades ago: the wording only changes once a year. */
+        snprintf(ago0, sizeof(ago0), "%lld years ago", (long long) time(NULL) / 3600 / 24 / 365);
+        snprintf(ago1, sizeof(ago1), "%lld years ago", ((long long) time(NULL) - 1) / 3600 / 24 / 365);
+        run(&r, (const char *[]) { fx->url, "images", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        snprintf(want, sizeof(want),
+                 "REPOSITORY                 TAG         IMAGE ID      CREATED       SIZE\n"
+                 "docker.io/library/busybox  latest      9fefd897ce44  %-12s  4.86 MB\n"
+                 "localhost:5000/team/app    v1          9fefd897ce44  %-12s  4.86 MB\n"
+                 "<none>                     <none>      0123456789ab  %-12s  999 B\n",
+                 ago1, ago1, ago0);
+        assert_string_equal(r.out, want);
+        run(&r, (const char *[]) { fx->url, "images", "-q", NULL }, NULL);
+        assert_string_equal(r.out, "9fefd897ce44\n0123456789ab\n");
+        run(&r, (const char *[]) { fx->url, "image", "ls", "--quiet", "--no-trunc", NULL }, NULL);
+        assert_string_equal(r.out, "sha256:" IMAGE_ID "\nsha256:0123456789abcdef\n");
+}
+
+static void test_image_statuses(void **state) {
+        static const struct canned answers[] = {
+                { "DELETE /v4.3.1/libpod/images/ok ", 200,
+                  "{\"Deleted\":[\"" IMAGE_ID "\"],\"Untagged\":[\"docker.io/library/ok:latest\"],"
+                  "\"Errors\":null,\"ExitCode\":0}" },
+                { "DELETE /v4.3.1/libpod/images/busy ", 409, "{\"message\":\"image busy is in use\"}" },
+                { "DELETE /v4.3.1/libpod/images/boom ", 500, "{\"message\":\"disk on fire\"}" },
+                { "GET /v4.3.1/libpod/images/there/exists ", 204, "" },
+                { "GET /v4.3.1/libpod/images/boom/exists ", 500, "{\"message\":\"disk on fire\"}" },
+                {},
+        };
+        struct fixture *fx = *state;
+        struct run r;
+
+        start_server(fx, answers);
+        /* podman-rmi(1): 1 when an image was missing, and nothing worse happened. */
+        run(&r, (const char *[]) { fx->url, "rmi", "nosuch", "ok", NULL }, NULL);
+        assert_int_equal(r.status, 1);
+        assert_string_equal(r.out, "Untagged: docker.io/library/ok:latest\nDeleted: " IMAGE_ID "\n");
+        assert_string_equal(r.err, "Error: no such route\n");
+        run(&r, (const char *[]) { fx->url, "rmi", "-i", "nosuch", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.err, "");
+        run(&r, (const char *[]) { fx->url, "image", "rm", "nosuch", "busy", "ok", NULL }, NULL);
+        assert_int_equal(r.status, 2);
+        assert_string_equal(r.err, "Error: no such route\nError: image busy is in use\n");
+        run(&r, (const char *[]) { fx->url, "rmi", "nosuch", "boom", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        /* podman image exists: 0, 1, or 125 when the answer says neither. */
+        run(&r, (const char *[]) { fx->url, "image", "exists", "there", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        run(&r, (const char *[]) { fx->url, "image", "exists", "nosuch", NULL }, NULL);
+        assert_int_equal(r.status, 1);
+        assert_string_equal(r.err, "");
+        run(&r, (const char *[]) { fx->url, "image", "exists", "boom", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.err, "Error: disk on fire\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_help),
@@ -404,6 +542,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_version_output, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_info_output, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_server_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pull_stream, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_images_table, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_image_statuses, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -272,6 +272,82 @@ static void test_no_daemon(void **state) {
                      "ssh://[user@]host[:port]/path/to/berth.sock");
 }
 
+struct lines {
+        char text[256];
+        int n, fail_at;
+};
+
+static int on_line(void *userdata, const char *line, size_t len, berth_error *err) {
+        struct lines *l = userdata;
+
+        if (l->n++ == l->fail_at)
+                return berth_err(err, -EBADMSG, "line %d refused", l->n);
+        snprintf(l->text + strlen(l->text), sizeof(l->text) - strlen(l->text), "[%.*s]", (int) len, line);
+        return 0;
+}
+
+static void test_stream(void **state) {
+        struct fake *fx = *state;
+        const char *headers[] = { "X-Registry-Auth: abc", NULL };
+        struct lines l = { .fail_at = -1 };
+        struct client c;
+        berth_error err = { 0 };
+        json_t *v = NULL;
+
+        fx->body = "{\"stream\":\"a\\n\"}\n\n{\"id\":\"x\"}\nlast";
+        client_init(&c, fx->url, NULL);
+        assert_int_equal(client_request_stream(&c, "POST", "/images/pull?reference=b", headers, on_line, &l, &err), 0);
+        assert_string_equal(l.text, "[{\"stream\":\"a\\n\"}][][{\"id\":\"x\"}][last]");
+        assert_int_equal(c.status, 200);
+        assert_non_null(strstr(fx->request, "POST /v4.3.1/libpod/images/pull?reference=b HTTP/1.1\r\n"));
+        assert_non_null(strstr(fx->request, "\r\nX-Registry-Auth: abc\r\n"));
+        assert_non_null(strstr(fx->request, "Content-Length: 0\r\n"));
+        /* The handle is back to whole bodies for the next request. */
+        fx->body = "[1]";
+        assert_int_equal(client_get_json(&c, "/x", &v, &err), 0);
+        assert_true(json_is_array(v));
+        json_decref(v);
+
+        /* A callback's failure stops the transfer and is what the caller gets. */
+        l = (struct lines) { .fail_at = 1 };
+        fx->body = "a\nb\nc\n";
+        assert_int_equal(client_request_stream(&c, "POST", "/p", NULL, on_line, &l, &err), -EBADMSG);
+        assert_string_equal(err.message, "line 2 refused");
+        assert_string_equal(l.text, "[a]");
+
+        /* An error status is not streamed: its message is the error. */
+        l = (struct lines) { .fail_at = -1 };
+        fx->status = 404;
+        fx->body = "{\"message\":\"no such image: b\",\"response\":404}";
+        assert_int_equal(client_request_stream(&c, "POST", "/p", NULL, on_line, &l, &err), -ENOENT);
+        assert_string_equal(err.message, "no such image: b");
+        assert_int_equal(c.status, 404);
+        assert_int_equal(l.n, 0);
+        client_done(&c);
+
+        /* No answer at all leaves no status: callers tell a 404 from a missing socket. */
+        snprintf(fx->url, sizeof(fx->url), "unix://%s/absent.sock", fx->dir);
+        client_init(&c, fx->url, NULL);
+        assert_int_equal(client_request_stream(&c, "POST", "/p", NULL, on_line, &l, &err), -ENOENT);
+        assert_int_equal(c.status, 0);
+        client_done(&c);
+}
+
+static void test_escape(void **state) {
+        char *s;
+        (void) state;
+
+        s = http_escape("localhost:5000/team/app:v1@sha256:ab", "/:@");
+        assert_string_equal(s, "localhost:5000/team/app:v1@sha256:ab");
+        free(s);
+        s = http_escape("a b?c#d&e+f%/:", NULL);
+        assert_string_equal(s, "a%20b%3Fc%23d%26e%2Bf%25%2F%3A");
+        free(s);
+        s = http_escape("caf\xc3\xa9-._~", "");
+        assert_string_equal(s, "caf%C3%A9-._~");
+        free(s);
+}
+
 static void test_status_map(void **state) {
         (void) state;
         assert_int_equal(http_status_to_errno(404), -ENOENT);
@@ -287,6 +363,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_server_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transport_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_daemon, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+                cmocka_unit_test(test_escape),
                 cmocka_unit_test(test_status_map),
         };
         curl_global_init(CURL_GLOBAL_NOTHING);

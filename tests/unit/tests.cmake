@@ -17,3 +17,6 @@ berth_unit_test(test_layer_unpack SOURCES unit/test_layer_support.c LIBS berth_c
 berth_unit_test(test_layer_pack SOURCES unit/test_layer_support.c LIBS berth_core PkgConfig::ARCHIVE)
 berth_unit_test(test_layer_malicious SOURCES unit/test_layer_support.c LIBS berth_core PkgConfig::ARCHIVE)
 target_compile_definitions(test_layer_malicious PRIVATE CORPUS_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures/malicious")
+berth_unit_test(test_client_images SOURCES ${PROJECT_SOURCE_DIR}/client/units.c ${PROJECT_SOURCE_DIR}/client/image-name.c ${PROJECT_SOURCE_DIR}/client/output-table.c ${PROJECT_SOURCE_DIR}/client/line-split.c ${PROJECT_SOURCE_DIR}/client/registry-creds.c LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/client)
+# http.c streams through the line splitter.
+target_sources(test_client_http PRIVATE ${PROJECT_SOURCE_DIR}/client/line-split.c)

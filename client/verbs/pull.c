@@ -1,0 +1,145 @@
+/* berth pull: berthd's progress lines go to stderr as they stream in, the pulled image's
+ * ID to stdout, as with `podman --remote pull` (so `id=$(berth pull ...)` works). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+#include "berth/cleanup.h"
+#include "http.h"
+#include "registry-creds.h"
+#include "verb.h"
+
+static const char pull_usage[] =
+        "Usage: berth pull [options] IMAGE [IMAGE...]\n"
+        "\n"
+        "Pull an image from a registry and store it in berthd's storage. Progress goes to\n"
+        "standard error, the ID of the pulled image to standard output.\n"
+        "\n"
+        "Options:\n"
+        "      --creds USERNAME:PASSWORD   credentials for the registry\n"
+        "  -q, --quiet                     print only the image ID\n"
+        "  -h, --help                      print this help\n";
+
+struct pull_flags {
+        bool quiet;
+        char *auth_header;      /* "X-Registry-Auth: ..." or NULL */
+};
+
+/* What the stream said besides progress. */
+struct pull_result {
+        bool quiet;
+        json_t *images;         /* "images" of the final report */
+        char *error;            /* the first "error" */
+};
+
+static int on_line(void *userdata, const char *line, size_t len, berth_error *err) {
+        struct pull_result *p = userdata;
+        _cleanup_(json_decrefp) json_t *v = NULL;
+        json_error_t jerr;
+        const char *s;
+
+        if (strspn(line, " \t\r") == len)
+                return 0;
+        v = json_loadb(line, len, 0, &jerr);
+        if (!json_is_object(v))
+                return berth_err(err, -EBADMSG, "berthd sent an invalid line in the pull stream: %s",
+                                 v ? "not a JSON object" : jerr.text);
+        if ((s = json_string_value(json_object_get(v, "stream")))) {
+                if (!p->quiet)
+                        fputs(s, stderr);
+        } else if ((s = json_string_value(json_object_get(v, "error")))) {
+                if (!p->error)
+                        p->error = xstrdup(s);
+        } else if (json_is_array(json_object_get(v, "images"))) {
+                json_decref(p->images);
+                p->images = json_incref(json_object_get(v, "images"));
+        }
+        /* Anything else ("id" alone, newer keys) carries nothing to show. */
+        return 0;
+}
+
+static int print_images(const char *ref, const json_t *images, berth_error *err) {
+        size_t i;
+        json_t *id;
+
+        if (json_array_size(images) == 0)
+                return berth_err(err, -EBADMSG, "berthd ended the pull of %s without naming the image", ref);
+        json_array_foreach(images, i, id)
+                printf("%s\n", json_string_value(id) ?: "");
+        return 0;
+}
+
+static int pull_one(struct client *c, const char *ref, const struct pull_flags *f, berth_error *err) {
+        _cleanup_free_ char *escaped = http_escape(ref, "/:@");
+        _cleanup_free_ char *path = xasprintf("/images/pull?reference=%s%s", escaped, f->quiet ? "&quiet=true" : "");
+        const char *headers[] = { f->auth_header, NULL };
+        struct pull_result p = { .quiet = f->quiet };
+        int r;
+
+        r = client_request_stream(c, "POST", path, headers, on_line, &p, err);
+        if (r >= 0 && p.error)
+                r = berth_err(err, -EIO, "%s", p.error);
+        if (r >= 0)
+                r = print_images(ref, p.images, err);
+        json_decref(p.images);
+        free(p.error);
+        return r;
+}
+
+static int parse_flags(struct client *c, int argc, char **argv, struct pull_flags *f) {
+        static const struct option options[] = {
+                { "creds", required_argument, NULL, 'c' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_free_ char *user = NULL, *password = NULL;
+        int opt;
+
+        while ((opt = verb_getopt(argc, argv, "qh", options, &c->error)) > 0) {
+                switch (opt) {
+                case 'q': f->quiet = true; break;
+                case 'h': return 1;
+                case 'c':
+                        if (registry_creds_parse(optarg, &user, &password, &c->error) < 0)
+                                return c->error.code;
+                        free(f->auth_header);
+                        f->auth_header = registry_creds_header(user, password);
+                        free(TAKE_PTR(user));
+                        free(TAKE_PTR(password));
+                        break;
+                }
+        }
+        if (opt < 0)
+                return opt;
+        return verb_args(argc, 1, -1, &c->error);
+}
+
+int cmd_pull(struct client *c, int argc, char **argv) {
+        struct pull_flags f = { 0 };
+        berth_error held = { 0 };
+        int r = parse_flags(c, argc, argv, &f);
+
+        if (r != 0) {
+                free(f.auth_header);
+                return r > 0 ? verb_usage(pull_usage) : r;
+        }
+        /* Every image is tried; as podman, each failure but the last is printed on the
+         * way and the last one is left for main. */
+        for (int i = optind; i < argc; i++) {
+                berth_error err = { 0 };
+                if (pull_one(c, argv[i], &f, &err) >= 0)
+                        continue;
+                if (held.code < 0)
+                        verb_print_error(&held);
+                held = err;
+        }
+        free(f.auth_header);
+        if (held.code < 0) {
+                c->error = held;
+                return held.code;
+        }
+        return 0;
+}
