@@ -82,6 +82,26 @@ static void offload(struct request *req) {
         pthread_detach(thread);
 }
 
+static void *body_worker(void *cls) {
+        struct request *req = cls;
+        dispatch(req);
+        server_operation_end(req->server);
+        /* Resumes a connection waiting for the reply; frees a request whose client left. */
+        if (body_stream_handler_done(req->body_stream))
+                request_free(req);
+        return NULL;
+}
+
+/* A ROUTE_BODY_STREAM handler starts with the headers and reads the body as it comes. */
+static void start_body_worker(struct request *req) {
+        pthread_t thread;
+        req->body_stream = body_stream_new(req->conn);
+        server_operation_begin(req->server);
+        if (pthread_create(&thread, NULL, body_worker, req) != 0)
+                abort();
+        pthread_detach(thread);
+}
+
 static bool blocking(const struct request *req) {
         return req->route_result == ROUTE_FOUND && (req->match.route->flags & ROUTE_LONG);
 }
@@ -127,6 +147,20 @@ static void append_body(struct request *req, const char *data, size_t size) {
         req->body[req->body_size] = '\0';
 }
 
+static enum MHD_Result streamed_body(struct request *req, const char *data, size_t *size) {
+        if (*size && body_stream_handler_finished(req->body_stream)) {
+                /* The handler has replied without the rest: it is dropped, up to a cap. */
+                req->body_seen += *size;
+                *size = 0;
+                return req->body_seen > HTTP_BODY_DISCARD_CAP ? MHD_NO : MHD_YES;
+        }
+        if (*size) {
+                *size -= body_stream_offer(req->body_stream, data, *size);
+                return MHD_YES;
+        }
+        return body_stream_end(req->body_stream) ? queue(req) : MHD_YES;
+}
+
 /* libmicrohttpd calls this once with the headers, again for every piece of body, and
  * a last time with no data; we reply only on the last call, which keeps keep-alive. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -145,12 +179,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                         too_large(req);
                         return queue(req);
                 }
+                if (body_streamed(req))
+                        start_body_worker(req);
                 return MHD_YES;
         }
         if (req->replied) {
                 *upload_data_size = 0;
                 return MHD_YES;
         }
+        if (req->body_stream)
+                return streamed_body(req, upload_data, upload_data_size);
         if (*upload_data_size) {
                 /* libmicrohttpd cannot answer in the middle of a body: an oversized
                  * chunked body is read and dropped, then refused; past a hard cap the
@@ -192,7 +230,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                           us / 1000, us % 1000, code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
         }
         http_upgrade_abandoned(req->upgrade_hold);
-        request_free(req);
+        /* A streamed body's handler may still run: then its thread frees the request. */
+        if (!req->body_stream || body_stream_request_done(req->body_stream))
+                request_free(req);
         *con_cls = NULL;
         server_request_finished(s);
 }

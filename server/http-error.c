@@ -26,6 +26,7 @@ static const struct {
         { EPROTO, 400, "bad parameter" },
         { EMSGSIZE, 413, "request too large" },
         { E2BIG, 413, "request too large" },
+        { EKEYREJECTED, 401, "unauthorized" },
         { EACCES, 403, "forbidden" },
         { EPERM, 403, "forbidden" },
         { ENOSYS, 501, "not implemented" },

@@ -87,6 +87,8 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max) {
         ssize_t n = h->read(h->cls, buf, max);
         if (n == 0)
                 stream_sleep(h->waker);   /* never busy-waits: woken by the producer */
+        if (n == -2)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
         return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
 }
 

@@ -28,6 +28,7 @@ struct request *request_new(struct server *s, struct MHD_Connection *conn, const
 }
 
 void request_free(struct request *req) {
+        body_stream_free(req->body_stream);
         route_match_done(&req->match);
         if (req->response)
                 MHD_destroy_response(req->response);

@@ -20,6 +20,7 @@
 
 struct MHD_Connection;
 struct MHD_Response;
+struct body_stream;
 
 struct request {
         struct server *server;
@@ -31,9 +32,10 @@ struct request {
         struct timespec started;
 
         char *body;
-        size_t body_size, body_alloc;
+        size_t body_size, body_alloc, body_read;
         uint64_t body_seen;
         bool body_too_large;
+        struct body_stream *body_stream;   /* ROUTE_BODY_STREAM: the body as it arrives */
 
         berth_error err;                /* what a failing handler reports */
         struct MHD_Response *response;  /* the reply, queued by the frame */
@@ -55,6 +57,10 @@ const char *req_header(const struct request *req, const char *name);
 char **req_query_all(const struct request *req, const char *name);
 /* Missing -> def; 1/0/true/false/yes/no (any case) -> value; anything else -EINVAL. */
 int req_query_bool(struct request *req, const char *name, bool def, bool *ret);
+/* The next bytes of the body (a berth_read_fn taking the request): 0 at its end,
+ * -ECONNRESET when the client went away. On a ROUTE_BODY_STREAM route it blocks until
+ * the client sends them; elsewhere it reads the buffered body. */
+ssize_t req_body_read(void *req, void *buf, size_t max);
 /* The body parsed as JSON; an empty body is -ENODATA, malformed JSON -EINVAL. */
 int req_body_json(struct request *req, json_t **ret);
 /* The same, and the top level must be an object (400 naming the type otherwise). */
@@ -85,7 +91,8 @@ void stream_waker_done(struct stream_waker *w);
 void stream_waker_wake(struct stream_waker *w);
 
 /* A chunked stream: `read` fills buf and returns its length, 0 when it has nothing yet
- * (the connection then sleeps until stream_waker_wake(waker)), or -1 at the end. It
+ * (the connection then sleeps until stream_waker_wake(waker)), -1 at the end, or -2 to
+ * cut the stream short (a failure after the reply began: the client must notice). It
  * runs on a server thread and must never block. The stream counts as an operation in
  * flight until `done` has run. */
 typedef ssize_t (*stream_read_fn)(void *cls, char *buf, size_t max);

@@ -1,4 +1,5 @@
-/* Decoding of X-Registry-Auth, as the docker CLI, docker-py and podman send it. */
+/* Decoding of X-Registry-Auth, as the docker CLI, docker-py and podman send it, and the
+ * choice of the credentials for a registry. */
 #include "registry-auth-header.h"
 
 #include <errno.h>
@@ -7,7 +8,9 @@
 #include <string.h>
 
 #include "berth/alloc.h"
+#include "berth/auth.h"
 #include "berth/cleanup.h"
+#include "berth/reference.h"
 #include "http.h"
 
 /* URL-safe base64, padding optional. */
@@ -31,6 +34,24 @@ static char *decode(const char *in, size_t *ret_len) {
         return (char *) out;
 }
 
+/* podman's map: each key a registry ("HOST[:PORT]", or Docker Hub's URL). */
+static void read_map(json_t *j, struct header_credentials *ret) {
+        size_t n = 0;
+        const char *key;
+        json_t *entry;
+
+        ret->per_registry = xnew0(char *, 3 * json_object_size(j) + 1);
+        json_object_foreach(j, key, entry) {
+                const char *user = json_string_value(json_object_get(entry, "username"));
+                const char *pass = json_string_value(json_object_get(entry, "password"));
+                if (!user || !*user)
+                        continue;
+                ret->per_registry[n++] = berth_registry_domain(key);
+                ret->per_registry[n++] = xstrdup(user);
+                ret->per_registry[n++] = xstrdup(pass ? pass : "");
+        }
+}
+
 int header_credentials_read(struct request *req, struct header_credentials *ret) {
         const char *h = req_header(req, "X-Registry-Auth");
         _cleanup_free_ char *text = NULL;
@@ -50,6 +71,8 @@ int header_credentials_read(struct request *req, struct header_credentials *ret)
         if (user && *user) {
                 ret->username = xstrdup(user);
                 ret->password = xstrdup(pass ? pass : "");
+        } else if (!json_object_get(j, "username")) {
+                read_map(j, ret);
         }
         json_decref(j);
         return 0;
@@ -58,5 +81,21 @@ int header_credentials_read(struct request *req, struct header_credentials *ret)
 void header_credentials_done(struct header_credentials *c) {
         free(c->username);
         free(c->password);
+        strv_freep(&c->per_registry);
         *c = (struct header_credentials) { 0 };
+}
+
+void header_credentials_pick(const struct header_credentials *c, const char *reference, berth_pull_options *o) {
+        _cleanup_(berth_reference_freep) berth_reference *ref = NULL;
+
+        o->username = c->username;
+        o->password = c->password;
+        if (c->username || !c->per_registry || berth_reference_parse(reference, &ref, NULL) < 0)
+                return;
+        for (char **p = c->per_registry; *p; p += 3)
+                if (strcmp(p[0], ref->domain) == 0) {
+                        o->username = p[1];
+                        o->password = p[2];
+                        return;
+                }
 }

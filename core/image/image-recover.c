@@ -2,11 +2,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/log.h"
 #include "berth/path.h"
 #include "engine-internal.h"
+#include "image-record.h"
 #include "image-store.h"
 
 char *layer_tmp_dir(berth_engine *e) {
@@ -38,6 +40,23 @@ static int remove_orphans(berth_engine *e, store_txn *t, berth_error *err) {
         return 0;
 }
 
+/* Tar-splits of layers no record refers to (removed while the daemon was down). */
+static void remove_orphan_tar_splits(berth_engine *e, store_txn *t) {
+        _cleanup_free_ char *dir = xasprintf("%s/tar-split", berth_engine_config(e)->root);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *diff_id = xasprintf("sha256:%s", de->d_name);
+                if (de->d_name[0] == '.' || layer_exists(t, diff_id))
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+                unlink(path);
+        }
+        if (d)
+                closedir(d);
+}
+
 int image_store_recover(berth_engine *e, berth_error *err) {
         _cleanup_(store_txn_abortp) store_txn *t = NULL;
         _cleanup_free_ char *tmp = layer_tmp_dir(e);
@@ -50,5 +69,7 @@ int image_store_recover(berth_engine *e, berth_error *err) {
                 rc = store_txn_begin(engine_store(e), false, &t, err);
         if (rc >= 0)
                 rc = remove_orphans(e, t, err);
+        if (rc >= 0)
+                remove_orphan_tar_splits(e, t);
         return rc;
 }

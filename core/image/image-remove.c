@@ -1,6 +1,7 @@
 /* Image removal: untag, delete, release layers (directories go after the commit). */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/log.h"
@@ -104,9 +105,11 @@ int berth_image_remove(berth_engine *e, const char *name, bool force, berth_imag
                 /* After the commit: a crash before this leaves orphans that recovery removes. */
                 for (char **l = m.unused_layers; l && *l; l++) {
                         _cleanup_free_ char *dir = layer_dir(e, *l);
+                        _cleanup_free_ char *split = layer_tar_split_path(e, *l);
                         berth_error rm_err;
                         if (berth_rm_rf(dir, &rm_err) < 0)
                                 log_warn("%s", rm_err.message);
+                        unlink(split);
                 }
                 *ret = m.out;
                 m.out = (berth_image_removal) { 0 };

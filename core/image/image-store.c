@@ -17,6 +17,11 @@ char *layer_dir(berth_engine *e, const char *diff_id) {
         return xasprintf("%s/layers/%s", berth_engine_config(e)->root, hex ? hex + 1 : diff_id);
 }
 
+char *layer_tar_split_path(berth_engine *e, const char *diff_id) {
+        const char *hex = strchr(diff_id, ':');
+        return xasprintf("%s/tar-split/%s", berth_engine_config(e)->root, hex ? hex + 1 : diff_id);
+}
+
 uint64_t berth_image_generation(berth_engine *e) {
         return atomic_load(&engine_images(e)->generation);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "berth/engine.h"
 #include "berth/reference.h"
@@ -11,6 +12,8 @@
 char *layer_dir(berth_engine *e, const char *diff_id);
 /* ROOT/tmp: where layers are unpacked before they are complete. */
 char *layer_tmp_dir(berth_engine *e);
+/* ROOT/tar-split/<hex>: what rebuilds the layer's exact tar from layer_dir() (tar-split.h). */
+char *layer_tar_split_path(berth_engine *e, const char *diff_id);
 
 /* Bumps the generation after a committed change. */
 void image_changed(berth_engine *e);
@@ -18,6 +21,13 @@ void image_changed(berth_engine *e);
 char *reference_key(const berth_reference *ref);
 int image_resolve(store_txn *t, const char *name, char **ret_id, berth_error *err);
 int name_assign(store_txn *t, const char *key, const char *id, bool is_digest, berth_error *err);
+
+struct image_record;
+/* Records an image that arrived whole (load, import): `rec` with references on its
+ * layers (layer_sizes: unpacked bytes of each) unless an image with its ID is stored,
+ * then points each of `tags` (name keys) at it. In image-add.c. */
+int image_add(store_txn *t, struct image_record *rec, const uint64_t *layer_sizes, char *const *tags,
+              berth_error *err);
 
 /* Removes what a crash left: ROOT/tmp, and layer directories no record refers to. */
 int image_store_recover(berth_engine *e, berth_error *err);

@@ -1,4 +1,5 @@
-/* Manifests, indexes and image configs: the JSON documents a pull reads. Internal. */
+/* Manifests, indexes and image configs: the JSON documents a pull reads and a push
+ * writes. Internal. */
 #pragma once
 
 #include <stdint.h>
@@ -56,3 +57,16 @@ struct image_config_info {
 };
 int config_parse(const char *data, size_t size, struct image_config_info *ret, berth_error *err);
 void config_info_done(struct image_config_info *c);
+
+/* manifest-write.c: what a push sends. */
+struct manifest_blob {
+        const char *digest;
+        uint64_t size;
+};
+
+/* A Docker schema 2 manifest (config and gzip layers), formatted as Docker does. */
+char *manifest_build(const struct manifest_blob *config, const struct manifest_blob *layers, size_t n_layers);
+
+/* The config with rootfs.diff_ids replaced, for layers that no longer pack to the
+ * stored tars; -EBADMSG when `config` is not an image config. */
+int config_set_diff_ids(const char *config, char *const *diff_ids, char **ret, berth_error *err);

@@ -14,60 +14,11 @@
 #include "berth/path.h"
 #include "engine-internal.h"
 #include "image-store.h"
+#include "layer-claim.h"
+#include "layer-install.h"
 #include "pull.h"
 
 #define PARALLEL_LAYERS 4
-
-static bool claimed_by_other(struct engine_images *im, const char *diff_id) {
-        for (int i = 0; i < ENGINE_MAX_ACTIVE_LAYERS; i++)
-                if (im->active[i] && strcmp(im->active[i], diff_id) == 0)
-                        return true;
-        return false;
-}
-
-static size_t free_slots(struct engine_images *im) {
-        size_t n = 0;
-        for (int i = 0; i < ENGINE_MAX_ACTIVE_LAYERS; i++)
-                n += !im->active[i];
-        return n;
-}
-
-/* Claims all of a pull's layers at once, waiting while another pull holds any of them:
- * all-or-nothing, so two pulls sharing layers can never wait on each other. */
-static void claim_all(struct engine_images *im, struct layer_job *jobs, size_t n) {
-        pthread_mutex_lock(&im->lock);
-        for (;;) {
-                bool busy = free_slots(im) < n;
-                for (size_t j = 0; j < n && !busy; j++)
-                        busy = claimed_by_other(im, jobs[j].diff_id);
-                if (!busy)
-                        break;
-                pthread_cond_wait(&im->changed, &im->lock);
-        }
-        for (size_t j = 0; j < n; j++) {
-                if (claimed_by_other(im, jobs[j].diff_id))
-                        continue;       /* the same layer twice in one image */
-                for (int i = 0; i < ENGINE_MAX_ACTIVE_LAYERS; i++)
-                        if (!im->active[i]) {
-                                im->active[i] = xstrdup(jobs[j].diff_id);
-                                break;
-                        }
-                jobs[j].claimed = true;
-        }
-        pthread_mutex_unlock(&im->lock);
-}
-
-static void unclaim(struct engine_images *im, const char *diff_id) {
-        pthread_mutex_lock(&im->lock);
-        for (int i = 0; i < ENGINE_MAX_ACTIVE_LAYERS; i++)
-                if (im->active[i] && strcmp(im->active[i], diff_id) == 0) {
-                        free(im->active[i]);
-                        im->active[i] = NULL;
-                        break;
-                }
-        pthread_cond_broadcast(&im->changed);
-        pthread_mutex_unlock(&im->lock);
-}
 
 struct counted_read {
         struct layer_job *job;
@@ -140,7 +91,8 @@ static int fetch(struct layer_job *job, const char *tmp, berth_error *err) {
                 return rc;
         reader.stream = stream;
         clock_gettime(CLOCK_MONOTONIC, &reader.last);
-        rc = berth_layer_unpack(counted_read, &reader, algorithm, tmp, &digests, err);
+        /* The tar-split recorded on the way lets save rebuild the exact tar later. */
+        rc = layer_unpack_recorded(counted_read, &reader, algorithm, tmp, &digests, err);
         if (rc < 0 && registry_stream_error(stream)->code) {
                 /* The download failed: its message says more than the unpacker's. */
                 if (err)
@@ -176,6 +128,9 @@ static int install(struct layer_job *job, berth_error *err) {
                 if (rename(tmp, dest) < 0)
                         rc = berth_err_errno(err, -errno, "cannot move layer into %s", dest);
         }
+        if (rc >= 0)
+                layer_tar_split_keep(e, tmp, job->diff_id);
+        layer_tar_split_drop(tmp);
         if (rc < 0)
                 berth_rm_rf(tmp, NULL);
         return rc;
@@ -222,7 +177,15 @@ int pull_layers(struct pull *p, berth_error *err) {
         if (n > ENGINE_MAX_ACTIVE_LAYERS / 2)
                 return berth_err(err, -E2BIG, "image has %zu layers; at most %d are supported", n,
                                  ENGINE_MAX_ACTIVE_LAYERS / 2);
-        claim_all(engine_images(p->engine), p->jobs, n);
+        const char **ids = xnew0(const char *, n + 1);
+        bool *claimed = xnew0(bool, n + 1);
+        for (size_t i = 0; i < n; i++)
+                ids[i] = p->jobs[i].diff_id;
+        layer_claim_all(p->engine, ids, n, claimed);
+        for (size_t i = 0; i < n; i++)
+                p->jobs[i].claimed = claimed[i];
+        free(ids);
+        free(claimed);
         sem_init(&sem, 0, PARALLEL_LAYERS);
         for (size_t i = 0; i < n; i++) {
                 slots[i] = (struct worker_slot) { &p->jobs[i], &sem };
@@ -251,6 +214,6 @@ void pull_layers_release(struct pull *p, bool committed) {
                         berth_rm_rf(dir, NULL);
                 }
                 if (job->claimed)
-                        unclaim(engine_images(p->engine), job->diff_id);
+                        layer_unclaim(p->engine, job->diff_id);
         }
 }

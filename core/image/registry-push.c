@@ -14,13 +14,21 @@ struct write_request {
         const char *data;               /* a body in memory ... */
         size_t size;
         berth_read_fn read;             /* ... or streamed */
+        registry_rewind_fn rewind;
         void *read_cls;
+        bool started;                   /* read from before: rewind for another attempt */
+        bool cannot_resend;
         uint64_t read_size;
         berth_error read_err;
 };
 
 static size_t on_read(char *buf, size_t size, size_t n, void *cls) {
         struct write_request *w = cls;
+        if (w->cannot_resend) {
+                berth_err(&w->read_err, -EIO, "the upload failed midway and its data cannot be sent again");
+                return CURL_READFUNC_ABORT;
+        }
+        w->started = true;
         ssize_t got = w->read(w->read_cls, buf, size * n);
         if (got < 0) {
                 berth_err(&w->read_err, (int) got, "reading the data to upload failed");
@@ -29,8 +37,19 @@ static size_t on_read(char *buf, size_t size, size_t n, void *cls) {
         return (size_t) got;
 }
 
+/* libcurl rewinds to resend a body after a redirect or an auth round trip. */
+static int on_seek(void *cls, curl_off_t offset, int origin) {
+        struct write_request *w = cls;
+        if (offset != 0 || origin != SEEK_SET || !w->rewind)
+                return CURL_SEEKFUNC_CANTSEEK;
+        return w->rewind(w->read_cls) < 0 ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
+}
+
 static CURL *prepare_write(registry *r, void *cls, struct curl_slist **headers, struct registry_response *resp) {
         struct write_request *w = cls;
+        /* Another attempt sends the body from its start, or fails if it cannot. */
+        if (w->read && w->started && (!w->rewind || w->rewind(w->read_cls) < 0))
+                w->cannot_resend = true;
         if (w->content_type) {
                 _cleanup_free_ char *line = xasprintf("Content-Type: %s", w->content_type);
                 *headers = curl_slist_append(*headers, line);
@@ -42,6 +61,8 @@ static CURL *prepare_write(registry *r, void *cls, struct curl_slist **headers, 
                 curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
                 curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
                 curl_easy_setopt(h, CURLOPT_READDATA, w);
+                curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+                curl_easy_setopt(h, CURLOPT_SEEKDATA, w);
                 curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) w->read_size);
         } else {
                 curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, w->method);
@@ -94,7 +115,7 @@ static char *upload_url(const char *location, const char *digest) {
 }
 
 int registry_blob_upload(registry *r, const char *repo, const char *digest, uint64_t size, berth_read_fn read,
-                         void *cls, berth_error *err) {
+                         registry_rewind_fn rewind, void *cls, berth_error *err) {
         _cleanup_free_ char *path = xasprintf("/v2/%s/blobs/uploads/", repo);
         _cleanup_free_ char *scope = xasprintf("repository:%s:pull,push", repo);
         _cleanup_free_ char *what = xasprintf("uploading blob %s to %s", digest, repo);
@@ -108,7 +129,7 @@ int registry_blob_upload(registry *r, const char *repo, const char *digest, uint
                 rc = berth_err(err, -EPROTO, "%s: registry %s gave no upload location", what, r->domain);
         if (rc >= 0) {
                 _cleanup_free_ char *url = upload_url(resp.location, digest);
-                struct write_request put = { .scope = scope, .method = "PUT", .read = read, .read_cls = cls,
+                struct write_request put = { .scope = scope, .method = "PUT", .read = read, .rewind = rewind, .read_cls = cls,
                                              .read_size = size, .content_type = "application/octet-stream" };
                 rc = send_request(r, &put, url, &resp, err);
                 if (rc >= 0 && resp.status != 201)

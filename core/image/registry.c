@@ -260,15 +260,17 @@ int registry_base(registry *r, const char **ret, berth_error *err) {
         pthread_mutex_lock(&r->lock);
         base = r->base;
         pthread_mutex_unlock(&r->lock);
+        /* Docker Hub's name is not its API's host. */
+        const char *host = strcmp(r->domain, "docker.io") == 0 ? "registry-1.docker.io" : r->domain;
         /* Probed without the lock (requests take it); two threads probing agree anyway. */
         for (size_t i = 0; !base && i < (r->insecure ? 2u : 1u); i++) {
-                _cleanup_free_ char *url = xasprintf("%s://%s/v2/", schemes[i], r->domain);
+                _cleanup_free_ char *url = xasprintf("%s://%s/v2/", schemes[i], host);
                 berth_error attempt = { 0 };
                 rc = registry_perform(r, REGISTRY_NO_AUTH, prepare_ping, url, &resp, &attempt);
                 if (rc >= 0) {
                         pthread_mutex_lock(&r->lock);
                         if (!r->base)
-                                r->base = xasprintf("%s://%s", schemes[i], r->domain);
+                                r->base = xasprintf("%s://%s", schemes[i], host);
                         base = r->base;
                         pthread_mutex_unlock(&r->lock);
                 } else if (err) {
@@ -282,6 +284,11 @@ int registry_base(registry *r, const char **ret, berth_error *err) {
         return 0;
 }
 
+int registry_ping(registry *r, berth_error *err) {
+        const char *base;
+        return registry_base(r, &base, err);
+}
+
 /* {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown", ...}]} */
 static void registry_message(const struct registry_response *resp, char *buf, size_t size) {
         json_t *j = resp->body ? json_loadb(resp->body, resp->size, 0, NULL) : NULL;
@@ -291,8 +298,12 @@ static void registry_message(const struct registry_response *resp, char *buf, si
 
         if (msg)
                 snprintf(buf, size, "%s%s%s", code ? code : "", code ? ": " : "", msg);
-        else
-                snprintf(buf, size, "HTTP status %ld", resp->status);
+        else    /* HEAD answers have no body to say why */
+                snprintf(buf, size, "HTTP status %ld%s", resp->status,
+                         resp->status == 401   ? " (unauthorized)"
+                         : resp->status == 403 ? " (forbidden)"
+                         : resp->status == 404 ? " (not found)"
+                                               : "");
         json_decref(j);
 }
 

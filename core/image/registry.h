@@ -30,6 +30,10 @@ int registry_open(const char *domain, const struct registry_options *o, registry
 registry *registry_free(registry *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(registry *, registry_free);
 
+/* Reaches the registry (without credentials), so a caller can fail early on an
+ * unreachable one before it reports progress. */
+int registry_ping(registry *r, berth_error *err);
+
 /* Checks the credentials: GET /v2/ with them, through a token server if it asks. */
 int registry_login(registry *r, berth_error *err);
 
@@ -59,8 +63,11 @@ registry_stream *registry_stream_free(registry_stream *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(registry_stream *, registry_stream_free);
 
 int registry_blob_exists(registry *r, const char *repo, const char *digest, bool *ret, berth_error *err);
+/* `rewind` (NULL if the data cannot be read twice) restarts `read` from the first byte,
+ * so a retried or redirected upload sends the blob whole again. */
+typedef int (*registry_rewind_fn)(void *cls);
 int registry_blob_upload(registry *r, const char *repo, const char *digest, uint64_t size, berth_read_fn read,
-                         void *cls, berth_error *err);
+                         registry_rewind_fn rewind, void *cls, berth_error *err);
 int registry_put_manifest(registry *r, const char *repo, const char *tag, const char *media_type, const char *data,
                           size_t size, berth_error *err);
 

@@ -7,12 +7,17 @@ static const struct route routes[] = {
         { "HEAD", "/_ping", route_system_ping, 0 },
         { "GET", "/version", route_system_version, 0 },
         { "GET", "/info", route_system_info, 0 },
-        { "POST", "/images/create", route_image_create, ROUTE_LONG },
+        { "POST", "/auth", route_auth_login, ROUTE_LONG },
+        { "POST", "/images/create", route_image_create, ROUTE_LONG | ROUTE_BODY_STREAM },
         { "GET", "/images/json", route_image_list, 0 },
+        { "GET", "/images/get", route_image_save, ROUTE_LONG },
+        { "POST", "/images/load", route_image_load, ROUTE_LONG | ROUTE_BODY_STREAM },
+        { "GET", "/images/{name*}/get", route_image_save, ROUTE_LONG },
         { "POST", "/images/prune", route_image_prune, ROUTE_LONG },
         { "GET", "/images/{name*}/json", route_image_inspect, 0 },
         { "GET", "/images/{name*}/history", route_image_history, 0 },
         { "POST", "/images/{name*}/tag", route_image_tag, 0 },
+        { "POST", "/images/{name*}/push", route_image_push, ROUTE_LONG },
         { "DELETE", "/images/{name*}", route_image_remove, ROUTE_LONG },
 };
 

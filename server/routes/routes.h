@@ -22,3 +22,17 @@ int route_image_prune(struct request *req);
 /* image-pull.c */
 int route_image_create(struct request *req);
 int route_libpod_image_pull(struct request *req);
+
+/* image-push.c */
+int route_image_push(struct request *req);
+int route_libpod_image_push(struct request *req);
+
+/* login.c */
+int route_auth_login(struct request *req);
+
+/* image-archive.c */
+int route_image_save(struct request *req);
+int route_image_load(struct request *req);
+
+/* image-import.c */
+int route_image_import(struct request *req);

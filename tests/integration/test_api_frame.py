@@ -191,8 +191,14 @@ def test_oversized_chunked_body_is_refused_without_buffering(daemon):
 
 
 def test_every_request_is_logged_at_debug(daemon):
+    import time
     daemon.request("GET", "/v1.41/version")
     daemon.request("GET", "/nope")
+    # The line is written when libmicrohttpd reports the request complete, just after
+    # the reply has gone out.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and "GET /nope 404 " not in daemon.log():
+        time.sleep(0.02)
     log = daemon.log()
     assert "GET /v1.41/version 200 " in log
     assert "GET /nope 404 " in log

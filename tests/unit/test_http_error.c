@@ -17,6 +17,8 @@ static void test_status(void **state) {
         assert_int_equal(http_status_for_errno(-EMSGSIZE), 413);
         assert_int_equal(http_status_for_errno(-EALREADY), 304);
         assert_int_equal(http_status_for_errno(-ENOTCONN), 409);
+        assert_int_equal(http_status_for_errno(-EKEYREJECTED), 401);   /* a registry refused a login */
+        assert_int_equal(http_status_for_errno(-EACCES), 403);
         assert_int_equal(http_status_for_errno(-EIO), 500);
         assert_int_equal(http_status_for_errno(-ENOMEM), 500);
 }

@@ -20,3 +20,7 @@ target_compile_definitions(test_layer_malicious PRIVATE CORPUS_DIR="${PROJECT_SO
 berth_unit_test(test_client_images SOURCES ${PROJECT_SOURCE_DIR}/client/units.c ${PROJECT_SOURCE_DIR}/client/image-name.c ${PROJECT_SOURCE_DIR}/client/output-table.c ${PROJECT_SOURCE_DIR}/client/line-split.c ${PROJECT_SOURCE_DIR}/client/registry-creds.c LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/client)
 # http.c streams through the line splitter.
 target_sources(test_client_http PRIVATE ${PROJECT_SOURCE_DIR}/client/line-split.c)
+berth_unit_test(test_login LIBS berth_core)
+berth_unit_test(test_manifest_write LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
+berth_unit_test(test_tar_split SOURCES unit/test_layer_support.c LIBS berth_core PkgConfig::ARCHIVE INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
+berth_unit_test(test_import_changes LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/image)

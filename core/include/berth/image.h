@@ -1,4 +1,4 @@
-/* Images: lookup, listing, tags, removal and pulls. */
+/* Images: lookup, listing, tags, removal, pulls and pushes. */
 #pragma once
 
 #include <stdbool.h>
@@ -8,6 +8,7 @@
 #include "berth/cleanup.h"
 #include "berth/engine.h"
 #include "berth/error.h"
+#include "berth/layer.h"
 
 typedef struct berth_image {
         char *id;                /* "sha256:<hex>": the digest of the config */
@@ -67,6 +68,49 @@ typedef struct berth_pull_options {
 int berth_image_pull(berth_engine *e, const char *ref, const berth_pull_options *o, berth_progress_fn progress,
                      void *cls, char **ret_id, berth_error *err);
 
+/* Pushes the image `name` resolves to as `destination` (a reference with a tag; NULL
+ * for `name` itself) in Docker schema 2 form: each layer is packed, gzip-compressed
+ * into a temporary file and uploaded unless the registry has it already. A layer that
+ * no longer packs to its stored tar gets its new diff ID in the pushed config, so the
+ * pushed image's ID differs from the local one. The manifest digest is recorded as a
+ * repo digest of the local image and returned. The last progress event of a push is
+ * "TAG: digest: DIGEST size: SIZE" with `total` the manifest's size. Credentials
+ * and registry settings as for pulls. */
+int berth_image_push(berth_engine *e, const char *name, const char *destination, const berth_pull_options *creds,
+                     berth_progress_fn progress, void *cls, char **ret_digest, berth_error *err);
+
 /* Removes `target` (a reference), or every name when NULL, from the image `name`
  * resolves to; the image stays, dangling if it has no name left. */
 int berth_image_untag(berth_engine *e, const char *name, const char *target, berth_error *err);
+
+typedef enum berth_archive_format {
+        BERTH_ARCHIVE_DOCKER,   /* docker save: manifest.json, <hex>.json, <diff hex>/layer.tar */
+        BERTH_ARCHIVE_OCI,      /* an OCI image layout: oci-layout, index.json, blobs/sha256/ */
+} berth_archive_format;
+
+/* docker save: writes the images `names` (NULL-terminated; references or IDs) as one
+ * uncompressed tar. Names that are references become the images' RepoTags; a name
+ * without a tag stands for every tag of its repository. Layers are written exactly as
+ * their diff_ids say: rebuilt from the tar-split kept when they were loaded or
+ * imported, else packed again, which is refused (-EIO) when it does not reproduce them.
+ * Unknown names fail before anything is written. */
+int berth_image_save(berth_engine *e, char *const *names, berth_archive_format format, berth_write_fn write,
+                     void *cls, berth_error *err);
+
+/* docker load: reads a docker-archive or an oci-archive (plain or compressed tar) and
+ * stores its images, each layer verified against its config's diff_ids, all in one
+ * transaction: on failure nothing of the archive stays. ret_loaded_names: the names
+ * loaded ("docker.io/library/busybox:latest"), or the ID of an image without any. */
+int berth_image_load(berth_engine *e, berth_read_fn read, void *cls, char ***ret_loaded_names, berth_error *err);
+
+typedef struct berth_import_options {
+        const char *reference;   /* the name to give the image; NULL: none */
+        const char *message;     /* the history entry's comment */
+        char *const *changes;    /* Dockerfile instructions for the config: CMD ["sh"], ENV A=b,
+                                  * WORKDIR /x (podman's CMD=sh too); NULL-terminated */
+} berth_import_options;
+
+/* docker import: a root filesystem tarball (any compression) becomes a single-layer
+ * image with a minimal config for this machine's architecture. */
+int berth_image_import(berth_engine *e, berth_read_fn read, void *cls, const berth_import_options *o,
+                       char **ret_id, berth_error *err);
