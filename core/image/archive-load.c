@@ -234,9 +234,7 @@ static int commit(struct load *l, berth_error *err) {
                 image_record_done(&rec);
         }
         if (rc >= 0)
-                rc = store_txn_commit(TAKE_PTR(t), err);
-        if (rc >= 0)
-                image_changed(l->e);
+                rc = image_commit(l->e, &t, err);
         return rc;
 }
 

@@ -59,15 +59,19 @@ berth_image *image_copy(const berth_image *img) {
         return c;
 }
 
-berth_image *berth_image_free(berth_image *img) {
-        if (!img)
-                return NULL;
+static void image_fields_done(berth_image *img) {
         free(img->id);
         strv_freep(&img->tags);
         strv_freep(&img->digests);
         free(img->config);
         free(img->manifest_digest);
         strv_freep(&img->diff_ids);
+}
+
+berth_image *berth_image_free(berth_image *img) {
+        if (!img)
+                return NULL;
+        image_fields_done(img);
         free(img);
         return NULL;
 }
@@ -79,13 +83,7 @@ void berth_image_list_free(berth_image **images) {
 }
 
 void image_record_done(struct image_record *rec) {
-        berth_image *img = &rec->image;
-        free(img->id);
-        strv_freep(&img->tags);
-        strv_freep(&img->digests);
-        free(img->config);
-        free(img->manifest_digest);
-        strv_freep(&img->diff_ids);
+        image_fields_done(&rec->image);
         for (size_t i = 0; i < rec->n_layers; i++) {
                 free(rec->layers[i].diff_id);
                 free(rec->layers[i].digest);

@@ -99,9 +99,8 @@ int berth_image_remove(berth_engine *e, const char *name, bool force, berth_imag
         if (rc >= 0)
                 rc = plan(t, name, force, &m, err);
         if (rc >= 0)
-                rc = store_txn_commit(TAKE_PTR(t), err);
+                rc = image_commit(e, &t, err);
         if (rc >= 0) {
-                image_changed(e);
                 /* After the commit: a crash before this leaves orphans that recovery removes. */
                 for (char **l = m.unused_layers; l && *l; l++) {
                         _cleanup_free_ char *dir = layer_dir(e, *l);
@@ -158,9 +157,7 @@ int berth_image_untag(berth_engine *e, const char *name, const char *target, ber
         if (rc >= 0)
                 rc = untag_names(t, &m, target, err);
         if (rc >= 0)
-                rc = store_txn_commit(TAKE_PTR(t), err);
-        if (rc >= 0)
-                image_changed(e);
+                rc = image_commit(e, &t, err);
         image_record_done(&m.rec);
         berth_image_removal_done(&m.out);
         return rc;

@@ -30,6 +30,13 @@ void image_changed(berth_engine *e) {
         atomic_fetch_add(&engine_images(e)->generation, 1);
 }
 
+int image_commit(berth_engine *e, store_txn **t, berth_error *err) {
+        int rc = store_txn_commit(TAKE_PTR(*t), err);
+        if (rc >= 0)
+                image_changed(e);
+        return rc;
+}
+
 /* The store key of a reference: "repo@digest" when it has a digest, else "repo:tag". */
 char *reference_key(const berth_reference *ref) {
         if (ref->digest)
@@ -193,8 +200,6 @@ int berth_image_tag(berth_engine *e, const char *name, const char *target, berth
         rc = image_record_put(t, &rec, err);
         image_record_done(&rec);
         if (rc >= 0)
-                rc = store_txn_commit(TAKE_PTR(t), err);
-        if (rc >= 0)
-                image_changed(e);
+                rc = image_commit(e, &t, err);
         return rc;
 }

@@ -17,6 +17,8 @@ char *layer_tar_split_path(berth_engine *e, const char *diff_id);
 
 /* Bumps the generation after a committed change. */
 void image_changed(berth_engine *e);
+/* Commits *t (consumed) and bumps the generation. */
+int image_commit(berth_engine *e, store_txn **t, berth_error *err);
 
 char *reference_key(const berth_reference *ref);
 int image_resolve(store_txn *t, const char *name, char **ret_id, berth_error *err);

@@ -73,9 +73,7 @@ static int commit(berth_engine *e, const char *id, const char *config, const str
                 rc = image_add(t, &rec, &size, tag ? tags : NULL, err);
         image_record_done(&rec);
         if (rc >= 0)
-                rc = store_txn_commit(TAKE_PTR(t), err);
-        if (rc >= 0)
-                image_changed(e);
+                rc = image_commit(e, &t, err);
         return rc;
 }
 

@@ -139,9 +139,7 @@ static int commit(struct pull *p, bool *ret_new, berth_error *err) {
                 rc = image_record_put(t, &rec, err);
         image_record_done(&rec);
         if (rc >= 0)
-                rc = store_txn_commit(TAKE_PTR(t), err);
-        if (rc >= 0)
-                image_changed(p->engine);
+                rc = image_commit(p->engine, &t, err);
         return rc;
 }
 

@@ -93,9 +93,7 @@ static int record_digest(struct push *p, const char *digest, berth_error *err) {
         }
         image_record_done(&rec);
         if (rc >= 0)
-                rc = store_txn_commit(TAKE_PTR(t), err);
-        if (rc >= 0)
-                image_changed(p->engine);
+                rc = image_commit(p->engine, &t, err);
         return rc;
 }
 
