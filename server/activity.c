@@ -1,6 +1,8 @@
 /* Activity accounting: what keeps the daemon from exiting when idle or shutting down. */
 #include "server.h"
 
+#include "http.h"
+
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -48,4 +50,33 @@ bool server_is_idle(struct server *s) {
 
 bool server_shutting_down(struct server *s) {
         return atomic_load(&s->shutting_down);
+}
+
+void server_stream_add(struct server *s, struct stream_waker *w) {
+        pthread_mutex_lock(&s->streams_lock);
+        w->prev = NULL;
+        w->next = s->streams;
+        if (s->streams)
+                s->streams->prev = w;
+        s->streams = w;
+        pthread_mutex_unlock(&s->streams_lock);
+}
+
+void server_stream_remove(struct server *s, struct stream_waker *w) {
+        pthread_mutex_lock(&s->streams_lock);
+        if (w->prev)
+                w->prev->next = w->next;
+        else if (s->streams == w)
+                s->streams = w->next;
+        if (w->next)
+                w->next->prev = w->prev;
+        w->prev = w->next = NULL;
+        pthread_mutex_unlock(&s->streams_lock);
+}
+
+void server_streams_wake_all(struct server *s) {
+        pthread_mutex_lock(&s->streams_lock);
+        for (struct stream_waker *w = s->streams; w; w = w->next)
+                stream_waker_wake(w);
+        pthread_mutex_unlock(&s->streams_lock);
 }

@@ -64,6 +64,7 @@ static void *worker(void *cls) {
         struct request *req = cls;
         dispatch(req);
         server_operation_end(req->server);
+        atomic_fetch_sub(&req->server->offloaded, 1);
         atomic_store(&req->worker_done, true);
         /* libmicrohttpd calls on_request again, which queues the reply. */
         MHD_resume_connection(req->conn);
@@ -76,6 +77,7 @@ static void offload(struct request *req) {
         pthread_t thread;
         req->offloaded = true;
         server_operation_begin(req->server);
+        atomic_fetch_add(&req->server->offloaded, 1);
         MHD_suspend_connection(req->conn);
         if (pthread_create(&thread, NULL, worker, req) != 0)
                 abort();
@@ -280,21 +282,29 @@ int http_start(struct server *s, berth_error *err) {
         return 0;
 }
 
+/* libmicrohttpd aborts when stopped with suspended connections: every stream is woken
+ * to end, and every offloaded handler must have resumed its connection first. */
+static bool drained(struct server *s) {
+        return atomic_load(&s->requests) == 0 && atomic_load(&s->offloaded) == 0 &&
+               atomic_load(&s->operations) == 0;
+}
+
 bool http_stop(struct server *s, int grace_ms) {
         struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
 
         if (!s->mhd)
                 return true;
-        /* Stop accepting, end streams, then give short requests time to finish. */
+        /* Stop accepting, end streams, then give running work time to finish. */
         atomic_store(&s->shutting_down, true);
         MHD_quiesce_daemon(s->mhd);
-        for (int waited = 0; waited < grace_ms && atomic_load(&s->requests) > atomic_load(&s->operations);
-             waited += 10)
+        for (int waited = 0; waited < grace_ms && !drained(s); waited += 10) {
+                server_streams_wake_all(s);
                 nanosleep(&step, NULL);
-        if (atomic_load(&s->requests) > atomic_load(&s->operations)) {
-                /* A handler still blocked in a long call would make the join below hang. */
-                log_warn("%d request(s) still running after %d ms; exiting without waiting",
-                         atomic_load(&s->requests), grace_ms);
+        }
+        if (!drained(s)) {
+                /* Work still running would outlive what MHD_stop_daemon() frees. */
+                log_warn("%d request(s) and %d operation(s) still running after %d ms; exiting without waiting",
+                         atomic_load(&s->requests), atomic_load(&s->operations), grace_ms);
                 return false;
         }
         MHD_stop_daemon(s->mhd);

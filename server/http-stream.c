@@ -69,6 +69,7 @@ static struct hold *hold_new(struct request *req, void *cls, void (*done)(void *
 static void hold_release(void *cls) {
         struct hold *h = cls;
         if (h->waker) {
+                server_stream_remove(h->server, h->waker);
                 pthread_mutex_lock(&h->waker->lock);
                 h->waker->conn = NULL;
                 pthread_mutex_unlock(&h->waker->lock);
@@ -102,6 +103,7 @@ int reply_stream(struct request *req, unsigned status, const char *content_type,
         pthread_mutex_lock(&waker->lock);
         waker->conn = req->conn;
         pthread_mutex_unlock(&waker->lock);
+        server_stream_add(req->server, waker);
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_reader, h, hold_release);
         if (!r) {
                 hold_release(h);

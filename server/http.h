@@ -84,6 +84,7 @@ struct stream_waker {
         pthread_mutex_t lock;
         struct MHD_Connection *conn;   /* NULL once the reply is gone */
         bool suspended, pending;
+        struct stream_waker *prev, *next;   /* the server's list of live streams */
 };
 void stream_waker_init(struct stream_waker *w);
 void stream_waker_done(struct stream_waker *w);

@@ -98,6 +98,7 @@ static int serve(berth_config *cfg) {
         s.engine = engine;
         s.wake_fd = wake_fd;
         list_cache_init(&s.image_lists);
+        pthread_mutex_init(&s.streams_lock, NULL);
         s.idle_timeout = c->idle_timeout >= 0 ? c->idle_timeout
                                               : (s.socket_activated ? BERTH_DEFAULT_ACTIVATED_IDLE_TIMEOUT : 0);
         if (http_start(&s, &err) < 0) {

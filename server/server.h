@@ -1,6 +1,7 @@
 /* The daemon's one shared object: engine, HTTP daemon and activity accounting. */
 #pragma once
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
@@ -23,6 +24,9 @@ struct server {
         atomic_int requests;            /* requests being handled (not streams) */
         atomic_int operations;          /* long operations: pulls, waits, streams, attach */
         atomic_bool shutting_down;
+        atomic_int offloaded;           /* ROUTE_LONG handlers running on their own threads */
+        pthread_mutex_t streams_lock;   /* guards streams */
+        struct stream_waker *streams;   /* live streamed replies, woken at shutdown */
         int wake_fd;                    /* eventfd the main loop polls; bumped on changes */
 
         struct MHD_Response *ping;      /* shared, immutable reply to /_ping */
@@ -38,4 +42,10 @@ void server_operation_begin(struct server *s);
 void server_operation_end(struct server *s);
 
 bool server_is_idle(struct server *s);
+
+struct stream_waker;
+void server_stream_add(struct server *s, struct stream_waker *w);
+void server_stream_remove(struct server *s, struct stream_waker *w);
+/* Wakes every sleeping stream so it sees the shutdown and ends. */
+void server_streams_wake_all(struct server *s);
 bool server_shutting_down(struct server *s);

@@ -26,6 +26,7 @@ struct unpack_job {
         berth_layer_digests *ret;
         berth_error *err;
         int rc;
+        bool own_cwd;   /* this thread's cwd is its own (CLONE_FS unshared) */
 };
 
 static int dir_is_empty(int fd) {
@@ -76,6 +77,13 @@ static int unpack(struct unpack_job *j) {
 
         if (r < 0)
                 return r;
+        /* With a cwd of its own, the unpacker works relative to the layer: libarchive's
+         * symlink checks then walk a member's components inside the layer, not every
+         * component of the absolute path from / (several syscalls per entry saved). */
+        if (j->own_cwd && fchdir(root_fd) == 0) {
+                free(dest);
+                dest = xstrdup(".");
+        }
         r = layer_stream_open(&s, j->read, j->cls, j->algorithm, j->err);
         if (r < 0)
                 return r;
@@ -101,8 +109,10 @@ static void *unpack_thread(void *cls) {
          * calls only touch this thread. */
         if (unshare(CLONE_FS) < 0)
                 log_warn("layer unpacker: cannot get a private umask (unshare: %s)", strerror(errno));
-        else
+        else {
                 umask(022);     /* parents the tar does not list become 0755, as in Docker */
+                j->own_cwd = true;
+        }
         layer_locale_enter(&loc);
         j->rc = unpack(j);
         layer_locale_leave(&loc);

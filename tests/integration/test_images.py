@@ -314,3 +314,21 @@ def test_prune(daemon, registry):
     assert {"Deleted": ml.id} in r.json()["ImagesDeleted"]
     assert daemon.request("GET", "/images/json").json() == []
     assert layer_dirs(daemon) == []
+
+
+def test_sigterm_during_a_streaming_pull_exits_cleanly(make_daemon, registry):
+    import socket as sk
+    d = make_daemon()
+    img = registry.images["multilayer:latest"]
+    image, _, tag = img.ref.rpartition(":")
+    s = sk.socket(sk.AF_UNIX, sk.SOCK_STREAM)
+    s.connect(d.socket)
+    s.sendall(f"POST /images/create?fromImage={image}&tag={tag} HTTP/1.1\r\nHost: x\r\n"
+              "Content-Length: 0\r\n\r\n".encode())
+    assert s.recv(4096).startswith(b"HTTP/1.1 200")   # the stream has begun
+    assert d.stop(signal.SIGTERM) == 0
+    s.close()
+    d.start()
+    # Whatever the pull reached is either complete or gone.
+    assert not os.path.isdir(os.path.join(d.root, "tmp")) or os.listdir(os.path.join(d.root, "tmp")) == []
+    assert pull(d, img.ref).status == 200
