@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -133,6 +134,13 @@ static int fetch_token(registry *r, const struct registry_challenge *c, const ch
                           scope_q ? "&scope=" : "", scope_q ? scope_q : "");
         rc = registry_perform(r, REGISTRY_NO_AUTH, prepare_token, &t, &resp, err);
         free(t.url);
+        if (rc < 0 && err) {
+                /* The failure was the token server's, not the registry's: say which. */
+                const char *cause = strstr(err->message, ": ") ? strstr(err->message, ": ") + 2 : err->message;
+                char detail[sizeof(err->message)];
+                memcpy(detail, cause, strlen(cause) + 1);
+                berth_err(err, rc, "registry %s: cannot reach its token server %s: %s", r->domain, c->realm, detail);
+        }
         if (rc >= 0 && resp.status != 200)
                 rc = resp.status == 401 || resp.status == 403
                              ? berth_err(err, -EACCES, "registry %s: authentication failed (token server answered %ld)%s",
