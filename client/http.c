@@ -1,4 +1,5 @@
-/* Requests to berthd: URL building, whole or line-streamed bodies, and turning failures into messages. */
+/* Requests to berthd: URL building, whole, line-streamed or raw bodies both ways, and
+ * turning failures into messages. */
 #include "http.h"
 
 #include <ctype.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
@@ -15,6 +18,7 @@
 #include "line-split.h"
 
 #define LIBPOD_PREFIX "http://d/v" BERTH_LIBPOD_API_VERSION "/libpod"
+#define DOCKER_PREFIX "http://d/v" BERTH_DOCKER_API_VERSION
 
 struct body {
         char *data;
@@ -114,19 +118,56 @@ static const char *payload_for(const char *method, const char *payload) {
         return "";
 }
 
-static void set_method(CURL *curl, const char *method, const char *payload, struct curl_slist *headers) {
+/* A request body read from a file descriptor while curl sends it. */
+struct upload {
+        int fd;
+        curl_off_t size;        /* -1: unknown, sent chunked */
+        int error;              /* the read's negative errno */
+};
+
+static size_t on_upload_read(char *buf, size_t size, size_t nitems, void *userdata) {
+        struct upload *u = userdata;
+        ssize_t n;
+
+        do
+                n = read(u->fd, buf, size * nitems);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+                u->error = -errno;
+                return CURL_READFUNC_ABORT;
+        }
+        return (size_t) n;
+}
+
+/* One request as perform() sends it. */
+struct exchange {
+        const char *prefix;             /* LIBPOD_PREFIX or DOCKER_PREFIX */
+        const char *method, *path;
+        const char *payload;            /* a whole body, or NULL */
+        struct upload *upload;          /* or a streamed one (POST only), or NULL */
+        struct curl_slist *headers;
+};
+
+static void set_method(CURL *curl, const struct exchange *x) {
+        const char *payload = x->upload ? NULL : payload_for(x->method, x->payload);
+
         /* One handle serves every request: reset what the previous one set (the old
          * body is freed by now), then GET unless told otherwise. */
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, NULL);
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, x->headers);
         if (payload) {
                 curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long) strlen(payload));
                 curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload);
+        } else if (x->upload) {
+                curl_easy_setopt(curl, CURLOPT_POST, 1L);
+                curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_upload_read);
+                curl_easy_setopt(curl, CURLOPT_READDATA, x->upload);
+                curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, x->upload->size);
         }
-        if (strcmp(method, payload ? "POST" : "GET") != 0)
-                curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+        if (strcmp(x->method, payload || x->upload ? "POST" : "GET") != 0)
+                curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, x->method);
 }
 
 static struct curl_slist *slist_add(struct curl_slist *l, const char *s) {
@@ -143,24 +184,21 @@ static void free_slist(struct curl_slist **l) {
 }
 
 /* Sends the request; the body goes to `fn`. Leaves the answer's status in c->status. */
-static CURLcode perform(struct client *c, const char *method, const char *path, const char *payload,
-                        struct curl_slist *headers, curl_write_callback fn, void *data) {
-        _cleanup_free_ char *url = xasprintf(LIBPOD_PREFIX "%s", path);
+static CURLcode perform(struct client *c, const struct exchange *x, curl_write_callback fn, void *data) {
+        _cleanup_free_ char *url = xasprintf("%s%s", x->prefix, x->path);
         CURLcode code;
 
         curl_easy_setopt(c->curl, CURLOPT_URL, url);
         curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, fn);
         curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, data);
-        set_method(c->curl, method, payload_for(method, payload), headers);
+        set_method(c->curl, x);
         code = curl_easy_perform(c->curl);
         curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
         return code;
 }
 
-int client_request_json(struct client *c, const char *method, const char *path, const json_t *body, json_t **ret,
-                        berth_error *err) {
-        _cleanup_free_ char *payload = NULL;
-        _cleanup_(free_slist) struct curl_slist *headers = NULL;
+/* A whole answer parsed as JSON, for a body sent whole (x->payload) or streamed (x->upload). */
+static int request_json(struct client *c, const struct exchange *x, json_t **ret, berth_error *err) {
         _cleanup_free_ char *data = NULL;
         struct body b = { 0 };
         CURLcode code;
@@ -170,6 +208,23 @@ int client_request_json(struct client *c, const char *method, const char *path, 
         r = client_connect(c, err);
         if (r < 0)
                 return r;
+        code = perform(c, x, on_data, &b);
+        data = b.data;  /* freed on every path from here */
+        if (x->upload && x->upload->error < 0)
+                return x->upload->error;        /* the caller names what it was reading */
+        if (code != CURLE_OK)
+                return transfer_error(c, code, &b, err);
+        if (c->status < 200 || c->status > 299)
+                return status_error(x->method, x->path, c->status, &b, err);
+        return parse_body(x->method, x->path, &b, ret, err);
+}
+
+static int request_json_body(struct client *c, const char *prefix, const char *method, const char *path,
+                             const json_t *body, json_t **ret, berth_error *err) {
+        _cleanup_free_ char *payload = NULL;
+        _cleanup_(free_slist) struct curl_slist *headers = NULL;
+        struct exchange x = { .prefix = prefix, .method = method, .path = path };
+
         if (body) {
                 payload = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
                 if (!payload)
@@ -178,27 +233,58 @@ int client_request_json(struct client *c, const char *method, const char *path, 
                 /* No 100-continue round trip: berthd reads bodies right away. */
                 headers = slist_add(headers, "Expect:");
         }
-        code = perform(c, method, path, payload, headers, on_data, &b);
-        data = b.data;  /* freed on every path from here */
-        if (code != CURLE_OK)
-                return transfer_error(c, code, &b, err);
-        if (c->status < 200 || c->status > 299)
-                return status_error(method, path, c->status, &b, err);
-        return parse_body(method, path, &b, ret, err);
+        x.payload = payload;
+        x.headers = headers;
+        return request_json(c, &x, ret, err);
+}
+
+int client_request_json(struct client *c, const char *method, const char *path, const json_t *body, json_t **ret,
+                        berth_error *err) {
+        return request_json_body(c, LIBPOD_PREFIX, method, path, body, ret, err);
+}
+
+int client_request_compat_json(struct client *c, const char *method, const char *path, const json_t *body,
+                               json_t **ret, berth_error *err) {
+        return request_json_body(c, DOCKER_PREFIX, method, path, body, ret, err);
+}
+
+int client_request_upload(struct client *c, const char *path, int fd, const char *what, json_t **ret,
+                          berth_error *err) {
+        _cleanup_(free_slist) struct curl_slist *headers = NULL;
+        struct upload u = { .fd = fd, .size = -1 };
+        struct exchange x = { .prefix = LIBPOD_PREFIX, .method = "POST", .path = path, .upload = &u };
+        struct stat st;
+        off_t at;
+        int r;
+
+        /* A file (also on standard input) goes with its length; a pipe goes chunked. */
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0)
+                u.size = st.st_size > at ? (curl_off_t) (st.st_size - at) : 0;
+        headers = slist_add(NULL, "Content-Type: application/x-tar");
+        headers = slist_add(headers, "Expect:");
+        if (u.size < 0)
+                headers = slist_add(headers, "Transfer-Encoding: chunked");
+        x.headers = headers;
+        r = request_json(c, &x, ret, err);
+        if (r < 0 && u.error < 0)
+                return berth_err_errno(err, u.error, "cannot read %s", what);
+        return r;
 }
 
 int client_get_json(struct client *c, const char *path, json_t **ret, berth_error *err) {
         return client_request_json(c, "GET", path, NULL, ret, err);
 }
 
+/* A 2xx answer handed on as it arrives: line by line (on_line) or as raw bytes (on_bytes). */
 struct stream {
         struct client *c;
         struct body error_body;         /* a non-2xx answer, kept whole for its message */
         struct line_split lines;
         client_line_fn on_line;
+        client_bytes_fn on_bytes;
         void *userdata;
         berth_error *err;
-        int rc;                         /* what splitting or on_line failed with */
+        int rc;                         /* what splitting or the callback failed with */
 };
 
 static size_t on_stream_data(char *chunk, size_t size, size_t nmemb, void *userdata) {
@@ -209,14 +295,17 @@ static size_t on_stream_data(char *chunk, size_t size, size_t nmemb, void *userd
         curl_easy_getinfo(s->c->curl, CURLINFO_RESPONSE_CODE, &status);
         if (status < 200 || status > 299)
                 return on_data(chunk, size, nmemb, &s->error_body);
-        s->rc = line_split_feed(&s->lines, chunk, size * nmemb, s->on_line, s->userdata, s->err);
+        if (s->on_bytes)
+                s->rc = s->on_bytes(s->userdata, chunk, size * nmemb, s->err);
+        else
+                s->rc = line_split_feed(&s->lines, chunk, size * nmemb, s->on_line, s->userdata, s->err);
         return s->rc < 0 ? 0 : size * nmemb;
 }
 
-int client_request_stream(struct client *c, const char *method, const char *path, const char *const *headers,
-                          client_line_fn on_line, void *userdata, berth_error *err) {
+static int request_stream(struct client *c, const char *method, const char *path, const char *const *headers,
+                          struct stream *s, berth_error *err) {
         _cleanup_(free_slist) struct curl_slist *list = NULL;
-        struct stream s = { .c = c, .lines.max = HTTP_MAX_BODY, .on_line = on_line, .userdata = userdata, .err = err };
+        struct exchange x = { .prefix = LIBPOD_PREFIX, .method = method, .path = path };
         CURLcode code;
         int r;
 
@@ -226,18 +315,33 @@ int client_request_stream(struct client *c, const char *method, const char *path
                 return r;
         for (size_t i = 0; headers && headers[i]; i++)
                 list = slist_add(list, headers[i]);
-        code = perform(c, method, path, NULL, list, on_stream_data, &s);
-        if (s.rc < 0)
-                r = s.rc;
+        x.headers = list;
+        code = perform(c, &x, on_stream_data, s);
+        if (s->rc < 0)
+                r = s->rc;
         else if (code != CURLE_OK)
-                r = transfer_error(c, code, &s.error_body, err);
+                r = transfer_error(c, code, &s->error_body, err);
         else if (c->status < 200 || c->status > 299)
-                r = status_error(method, path, c->status, &s.error_body, err);
-        else
-                r = line_split_finish(&s.lines, on_line, userdata, err);
-        line_split_done(&s.lines);
-        free(s.error_body.data);
+                r = status_error(method, path, c->status, &s->error_body, err);
+        else if (s->on_line)
+                r = line_split_finish(&s->lines, s->on_line, s->userdata, err);
+        line_split_done(&s->lines);
+        free(s->error_body.data);
         return r;
+}
+
+int client_request_stream(struct client *c, const char *method, const char *path, const char *const *headers,
+                          client_line_fn on_line, void *userdata, berth_error *err) {
+        struct stream s = { .c = c, .lines.max = HTTP_MAX_BODY, .on_line = on_line, .userdata = userdata, .err = err };
+
+        return request_stream(c, method, path, headers, &s, err);
+}
+
+int client_request_download(struct client *c, const char *path, client_bytes_fn on_bytes, void *userdata,
+                            berth_error *err) {
+        struct stream s = { .c = c, .on_bytes = on_bytes, .userdata = userdata, .err = err };
+
+        return request_stream(c, "GET", path, NULL, &s, err);
 }
 
 char *http_escape(const char *s, const char *keep) {

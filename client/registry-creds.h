@@ -1,4 +1,5 @@
-/* --creds USERNAME:PASSWORD and the X-Registry-Auth header that carries them to berthd. */
+/* Registry credentials: --creds USERNAME:PASSWORD, the logins of the client's auth file,
+ * and the X-Registry-Auth header that carries them to berthd. */
 #pragma once
 
 #include "berth/error.h"
@@ -9,3 +10,21 @@ int registry_creds_parse(const char *creds, char **ret_username, char **ret_pass
 
 /* "X-Registry-Auth: <base64url of {"username":..,"password":..}>", as podman sends it. */
 char *registry_creds_header(const char *username, const char *password);
+
+/* --creds USERNAME:PASSWORD as the header: registry_creds_parse() then
+ * registry_creds_header(). */
+int registry_creds_flag(const char *creds, char **ret_header, berth_error *err);
+
+/* The key a login is stored under for the REGISTRY argument of login and logout, as
+ * podman takes it: the host[:port] of a URL ("https://Host:5000/v2/" -> "host:5000"),
+ * "docker.io" for Docker Hub's addresses. -EINVAL for an empty registry. */
+int registry_creds_key(const char *registry, char **ret_key, berth_error *err);
+
+/* The X-Registry-Auth header for pushing or pulling `reference`, from the login of its
+ * registry in the client's auth file (berth login), so that a remote berthd gets it too;
+ * NULL when there is none or `reference` does not parse. */
+char *registry_creds_stored_header(const char *reference);
+
+/* Removes every login from the client's auth file (podman logout --all); other settings
+ * in the file stay. Nothing to do without a file. */
+int registry_creds_forget_all(berth_error *err);

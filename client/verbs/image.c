@@ -14,11 +14,16 @@
 static const struct verb image_verbs[] = {
         { "exists", "Check if an image exists in local storage", cmd_image_exists },
         { "history", "Show history of a specified image", cmd_history },
+        { "import", "Import a tarball to create a filesystem image", cmd_import },
         { "inspect", "Display the configuration of an image", cmd_image_inspect },
         { "list", "List images in local storage", cmd_images },
+        { "load", "Load image(s) from a tar archive", cmd_load },
         { "ls", "List images in local storage", cmd_images },
+        { "prune", "Remove unused images", cmd_image_prune },
         { "pull", "Pull an image from a registry", cmd_pull },
+        { "push", "Push an image to a specified destination", cmd_push },
         { "rm", "Remove one or more images from local storage", cmd_rmi },
+        { "save", "Save image(s) to an archive", cmd_save },
         { "tag", "Add an additional name to a local image", cmd_tag },
         { "untag", "Remove a name from a local image", cmd_untag },
 };

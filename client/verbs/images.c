@@ -13,6 +13,7 @@
 #include "output.h"
 #include "units.h"
 #include "verb.h"
+#include "verbs/image.h"
 
 static const char images_usage[] =
         "Usage: berth images [options] [IMAGE]\n"
@@ -160,9 +161,7 @@ static void print_image_table(const struct rows *rows, const struct list_flags *
         output_table_done(&t);
 }
 
-/* podman's --filter KEY=VALUE, several comma-separated in one flag as pflag's string
- * slices allow; berthd judges the keys and values. */
-static int add_filters(json_t *filters, const char *arg, berth_error *err) {
+int image_filters_add(json_t *filters, const char *arg, berth_error *err) {
         _cleanup_free_ char *copy = xstrdup(arg);
         char *save = NULL;
 
@@ -194,7 +193,7 @@ static int image_argument(struct client *c, int argc, char **argv, struct list_f
         if (json_object_size(f->filters) > 0)
                 return berth_err(&c->error, -EINVAL, "cannot specify an image and a filter(s)");
         filter = xasprintf("reference=%s", argv[optind]);
-        return add_filters(f->filters, filter, &c->error);
+        return image_filters_add(f->filters, filter, &c->error);
 }
 
 static int parse_list_flags(struct client *c, int argc, char **argv, struct list_flags *f) {
@@ -216,7 +215,7 @@ static int parse_list_flags(struct client *c, int argc, char **argv, struct list
                 case 'a': f->all = true; break;
                 case 'd': f->digests = true; break;
                 case 'f':
-                        if (add_filters(f->filters, optarg, &c->error) < 0)
+                        if (image_filters_add(f->filters, optarg, &c->error) < 0)
                                 return c->error.code;
                         break;
                 case 'F': f->format = optarg; break;

@@ -8,6 +8,7 @@
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 #include "http.h"
+#include "progress.h"
 #include "registry-creds.h"
 #include "verb.h"
 
@@ -18,7 +19,8 @@ static const char pull_usage[] =
         "standard error, the ID of the pulled image to standard output.\n"
         "\n"
         "Options:\n"
-        "      --creds USERNAME:PASSWORD   credentials for the registry\n"
+        "      --creds USERNAME:PASSWORD   credentials for the registry (default: the login\n"
+        "                                  stored by berth login)\n"
         "  -q, --quiet                     print only the image ID\n"
         "  -h, --help                      print this help\n";
 
@@ -26,39 +28,6 @@ struct pull_flags {
         bool quiet;
         char *auth_header;      /* "X-Registry-Auth: ..." or NULL */
 };
-
-/* What the stream said besides progress. */
-struct pull_result {
-        bool quiet;
-        json_t *images;         /* "images" of the final report */
-        char *error;            /* the first "error" */
-};
-
-static int on_line(void *userdata, const char *line, size_t len, berth_error *err) {
-        struct pull_result *p = userdata;
-        _cleanup_(json_decrefp) json_t *v = NULL;
-        json_error_t jerr;
-        const char *s;
-
-        if (strspn(line, " \t\r") == len)
-                return 0;
-        v = json_loadb(line, len, 0, &jerr);
-        if (!json_is_object(v))
-                return berth_err(err, -EBADMSG, "berthd sent an invalid line in the pull stream: %s",
-                                 v ? "not a JSON object" : jerr.text);
-        if ((s = json_string_value(json_object_get(v, "stream")))) {
-                if (!p->quiet)
-                        fputs(s, stderr);
-        } else if ((s = json_string_value(json_object_get(v, "error")))) {
-                if (!p->error)
-                        p->error = xstrdup(s);
-        } else if (json_is_array(json_object_get(v, "images"))) {
-                json_decref(p->images);
-                p->images = json_incref(json_object_get(v, "images"));
-        }
-        /* Anything else ("id" alone, newer keys) carries nothing to show. */
-        return 0;
-}
 
 static int print_images(const char *ref, const json_t *images, berth_error *err) {
         size_t i;
@@ -74,17 +43,18 @@ static int print_images(const char *ref, const json_t *images, berth_error *err)
 static int pull_one(struct client *c, const char *ref, const struct pull_flags *f, berth_error *err) {
         _cleanup_free_ char *escaped = http_escape(ref, "/:@");
         _cleanup_free_ char *path = xasprintf("/images/pull?reference=%s%s", escaped, f->quiet ? "&quiet=true" : "");
-        const char *headers[] = { f->auth_header, NULL };
-        struct pull_result p = { .quiet = f->quiet };
+        /* Without --creds, the login `berth login` stored for the image's registry. */
+        _cleanup_free_ char *stored = f->auth_header ? NULL : registry_creds_stored_header(ref);
+        const char *headers[] = { f->auth_header ? f->auth_header : stored, NULL };
+        struct progress p = { .what = "pull", .quiet = f->quiet };
         int r;
 
-        r = client_request_stream(c, "POST", path, headers, on_line, &p, err);
+        r = client_request_stream(c, "POST", path, headers, progress_on_line, &p, err);
         if (r >= 0 && p.error)
                 r = berth_err(err, -EIO, "%s", p.error);
         if (r >= 0)
                 r = print_images(ref, p.images, err);
-        json_decref(p.images);
-        free(p.error);
+        progress_done(&p);
         return r;
 }
 
@@ -95,7 +65,6 @@ static int parse_flags(struct client *c, int argc, char **argv, struct pull_flag
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_free_ char *user = NULL, *password = NULL;
         int opt;
 
         while ((opt = verb_getopt(argc, argv, "qh", options, &c->error)) > 0) {
@@ -103,12 +72,9 @@ static int parse_flags(struct client *c, int argc, char **argv, struct pull_flag
                 case 'q': f->quiet = true; break;
                 case 'h': return 1;
                 case 'c':
-                        if (registry_creds_parse(optarg, &user, &password, &c->error) < 0)
+                        free(TAKE_PTR(f->auth_header));
+                        if (registry_creds_flag(optarg, &f->auth_header, &c->error) < 0)
                                 return c->error.code;
-                        free(f->auth_header);
-                        f->auth_header = registry_creds_header(user, password);
-                        free(TAKE_PTR(user));
-                        free(TAKE_PTR(password));
                         break;
                 }
         }

@@ -533,6 +533,143 @@ static void test_image_statuses(void **state) {
         assert_string_equal(r.err, "Error: disk on fire\n");
 }
 
+static void read_back(const char *path, char *buf, size_t n) {
+        FILE *f = fopen(path, "re");
+        size_t len;
+
+        assert_non_null(f);
+        len = fread(buf, 1, n - 1, f);
+        buf[len] = '\0';
+        fclose(f);
+}
+
+static void test_save_push_prune(void **state) {
+        static const struct canned answers[] = {
+                { "GET /v4.3.1/libpod/images/export?references=busybox&references=localhost:5000/a:1"
+                  "&format=oci-archive ", 200, "oci tar bytes" },
+                { "GET /v4.3.1/libpod/images/export?references=busybox&format=docker-archive ", 200, "tar bytes" },
+                { "GET /v4.3.1/libpod/images/export?references=nosuch&", 404, "{\"message\":\"No such image: nosuch\"}" },
+                { "POST /v4.3.1/libpod/images/busybox/push?quiet=false&destination=localhost:5000/b:1 ", 200,
+                  "{\"stream\":\"Getting image source signatures\\n\"}\n{\"stream\":\"Storing signatures\\n\"}\n" },
+                { "POST /v4.3.1/libpod/images/busybox/push?quiet=true ", 200, "" },
+                { "POST /v4.3.1/libpod/images/bad/push?quiet=false ", 200,
+                  "{\"stream\":\"Getting image source signatures\\n\"}\n{\"error\":\"pushing bad: denied\"}\n" },
+                { "POST /v4.3.1/libpod/images/prune?all=true&filters=%7B%22label%22%3A%5B%22a%3Db%22%5D%7D ", 200,
+                  "[{\"Id\":\"sha256:" IMAGE_ID "\",\"Err\":null,\"Size\":0},"
+                  "{\"Id\":\"0123\",\"Err\":\"image 0123 is in use\",\"Size\":0}]" },
+                { "POST /v4.3.1/libpod/images/prune?all=false ", 200, "[]" },
+                {},
+        };
+        struct fixture *fx = *state;
+        char path[128], text[64];
+        struct run r;
+
+        start_server(fx, answers);
+        /* The archive as it comes, on stdout (a pipe here) or in -o FILE. */
+        run(&r, (const char *[]) { fx->url, "save", "busybox", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "tar bytes");
+        snprintf(path, sizeof(path), "%s/out.tar", fx->dir);
+        run(&r, (const char *[]) { fx->url, "image", "save", "--format=oci-archive", "-o", path, "busybox",
+                                   "localhost:5000/a:1", NULL },
+            NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "");
+        read_back(path, text, sizeof(text));
+        assert_string_equal(text, "oci tar bytes");
+        /* A refused save creates no file. */
+        snprintf(path, sizeof(path), "%s/none.tar", fx->dir);
+        run(&r, (const char *[]) { fx->url, "save", "-o", path, "nosuch", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.err, "Error: No such image: nosuch\n");
+        assert_int_equal(access(path, F_OK), -1);
+
+        /* push: progress on stderr, nothing on stdout; an error in the stream is 125. */
+        run(&r, (const char *[]) { fx->url, "push", "busybox", "localhost:5000/b:1", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "");
+        assert_string_equal(r.err, "Getting image source signatures\nStoring signatures\n");
+        run(&r, (const char *[]) { fx->url, "image", "push", "-q", "busybox", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.err, "");
+        run(&r, (const char *[]) { fx->url, "push", "bad", NULL }, NULL);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.err, "Getting image source signatures\nError: pushing bad: denied\n");
+        expect_usage_error((const char *[]) { "push", "a", "b", "c", NULL }, "Error: accepts at most 2 arg(s), received 3\n");
+
+        /* prune: podman's bare IDs on stdout, failures on stderr. */
+        run(&r, (const char *[]) { fx->url, "image", "prune", "-af", "--filter", "label=a=b", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, IMAGE_ID "\n0123\n");
+        assert_string_equal(r.err, "image 0123 is in use\n");
+        run(&r, (const char *[]) { fx->url, "image", "prune", "--force", NULL }, NULL);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "");
+        expect_usage_error((const char *[]) { "image", "prune", "-f", "x", NULL },
+                           "Error: \"berth image prune\" takes no arguments\n");
+}
+
+#define BERTH_SECRET_AUTH "eyJ1c2VybmFtZSI6ImJlcnRoIiwicGFzc3dvcmQiOiJzZWNyZXQifQ=="
+
+static void test_login_logout(void **state) {
+        static const struct canned answers[] = {
+                { "\"password\":\"wrong\"", 401,
+                  "{\"message\":\"unauthorized: registry h:1: login failed: unauthorized\"}" },
+                { "POST /v1.41/auth ", 200, "{\"Status\":\"Login Succeeded\",\"IdentityToken\":\"\"}" },
+                /* A pull carries the stored login only for its own registry. */
+                { "X-Registry-Auth: " BERTH_SECRET_AUTH, 200, "{\"images\":[\"" IMAGE_ID "\"]}\n" },
+                { "POST /v4.3.1/libpod/images/pull", 200, "{\"error\":\"no credentials\"}\n" },
+                {},
+        };
+        struct fixture *fx = *state;
+        char auth_env[160], home_env[160], auth_file[128], text[512];
+        const char *env[] = { auth_env, home_env, NULL };
+        struct stat st;
+        struct run r;
+
+        snprintf(auth_file, sizeof(auth_file), "%s/containers/auth.json", fx->dir);
+        snprintf(auth_env, sizeof(auth_env), "REGISTRY_AUTH_FILE=%s", auth_file);
+        snprintf(home_env, sizeof(home_env), "HOME=%s", fx->dir);
+        start_server(fx, answers);
+        run(&r, (const char *[]) { fx->url, "login", "-u", "berth", "-p", "wrong", "https://H:1/v2/", NULL }, env);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.err, "Error: logging into \"h:1\": unauthorized: registry h:1: login failed: unauthorized\n");
+        assert_int_equal(access(auth_file, F_OK), -1);
+        run(&r, (const char *[]) { fx->url, "login", "--username=berth", "--password=secret", "h:1", NULL }, env);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "Login Succeeded!\n");
+        assert_int_equal(stat(auth_file, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        read_back(auth_file, text, sizeof(text));
+        /* containers-auth.json: base64("berth:secret"). */
+        assert_non_null(strstr(text, "\"h:1\": {"));
+        assert_non_null(strstr(text, "\"auth\": \"YmVydGg6c2VjcmV0\""));
+        run(&r, (const char *[]) { fx->url, "login", "--get-login", "h:1", NULL }, env);
+        assert_string_equal(r.out, "berth\n");
+
+        run(&r, (const char *[]) { fx->url, "pull", "-q", "h:1/app", NULL }, env);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, IMAGE_ID "\n");
+        run(&r, (const char *[]) { fx->url, "pull", "-q", "other:2/app", NULL }, env);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.err, "Error: no credentials\n");
+
+        run(&r, (const char *[]) { fx->url, "logout", "h:1", NULL }, env);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "Removed login credentials for h:1\n");
+        run(&r, (const char *[]) { fx->url, "pull", "-q", "h:1/app", NULL }, env);
+        assert_int_equal(r.status, 125);
+        run(&r, (const char *[]) { fx->url, "logout", "h:1", NULL }, env);
+        assert_int_equal(r.status, 125);
+        assert_string_equal(r.err, "Error: not logged into h:1\n");
+        run(&r, (const char *[]) { fx->url, "logout", "--all", NULL }, env);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "Removed login credentials for all registries\n");
+        expect_usage_error((const char *[]) { "login", "--password-stdin", "h:1", NULL },
+                           "Error: Must provide --username with --password-stdin\n");
+        expect_usage_error((const char *[]) { "logout", NULL }, "Error: registry must be given\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_help),
@@ -545,6 +682,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_pull_stream, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_images_table, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_image_statuses, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_save_push_prune, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_login_logout, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,6 +333,115 @@ static void test_stream(void **state) {
         client_done(&c);
 }
 
+struct received {
+        size_t bytes, calls, fail_after;
+        bool all_zero;
+};
+
+static int on_bytes(void *userdata, const void *data, size_t len, berth_error *err) {
+        struct received *r = userdata;
+
+        for (size_t i = 0; i < len; i++)
+                r->all_zero = r->all_zero && ((const char *) data)[i] == 0;
+        r->bytes += len;
+        if (++r->calls == r->fail_after)
+                return berth_err(err, -ENOSPC, "disk full after %zu calls", r->calls);
+        return 0;
+}
+
+static void test_download(void **state) {
+        struct fake *fx = *state;
+        struct received r = { .all_zero = true };
+        struct client c;
+        berth_error err = { 0 };
+
+        /* Bytes are handed on as they come, never gathered: more than fits a line or a body. */
+        fx->flood = HTTP_MAX_BODY + 100000;
+        client_init(&c, fx->url, NULL);
+        assert_int_equal(client_request_download(&c, "/images/export?references=a&format=oci-archive", on_bytes, &r,
+                                                 &err),
+                         0);
+        assert_int_equal(r.bytes, HTTP_MAX_BODY + 100000);
+        assert_true(r.calls > 1 && r.all_zero);
+        assert_non_null(strstr(fx->request, "GET /v4.3.1/libpod/images/export?references=a&format=oci-archive HTTP/1.1\r\n"));
+        /* The callback's failure is the caller's error. */
+        fx->flood = 1 << 20;
+        r = (struct received) { .fail_after = 1 };
+        assert_int_equal(client_request_download(&c, "/images/export?references=a", on_bytes, &r, &err), -ENOSPC);
+        assert_string_equal(err.message, "disk full after 1 calls");
+        client_done(&c);
+
+        /* An error answer is the error, not archive bytes. */
+        fx->flood = 0;
+        fx->status = 404;
+        fx->body = "{\"message\":\"No such image: a\",\"response\":404}";
+        r = (struct received) { 0 };
+        client_init(&c, fx->url, NULL);
+        assert_int_equal(client_request_download(&c, "/images/export?references=a", on_bytes, &r, &err), -ENOENT);
+        assert_string_equal(err.message, "No such image: a");
+        assert_int_equal(r.bytes, 0);
+        client_done(&c);
+}
+
+static void test_upload(void **state) {
+        struct fake *fx = *state;
+        char path[128];
+        struct client c;
+        berth_error err = { 0 };
+        json_t *v = NULL;
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/archive.tar", fx->dir);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "skipped|tar bytes", 17), 17);
+        /* From the current offset: what standard input has left. */
+        assert_int_equal(lseek(fd, 8, SEEK_SET), 8);
+        fx->body = "{\"Names\":[\"busybox:latest\"]}";
+        client_init(&c, fx->url, NULL);
+        assert_int_equal(client_request_upload(&c, "/images/load", fd, path, &v, &err), 0);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(v, "Names"), 0)), "busybox:latest");
+        json_decref(v);
+        assert_non_null(strstr(fx->request, "POST /v4.3.1/libpod/images/load HTTP/1.1\r\n"));
+        assert_non_null(strstr(fx->request, "\r\nContent-Type: application/x-tar\r\n"));
+        assert_non_null(strstr(fx->request, "\r\nContent-Length: 9\r\n"));
+        assert_null(strstr(fx->request, "Expect:"));
+        assert_non_null(strstr(fx->request, "\r\n\r\ntar bytes"));
+        close(fd);
+        unlink(path);
+        /* The handle goes back to JSON bodies. */
+        fx->body = "{}";
+        assert_int_equal(client_request_json(&c, "POST", "/x", NULL, NULL, &err), 0);
+        assert_non_null(strstr(fx->request, "POST /v4.3.1/libpod/x HTTP/1.1\r\n"));
+        assert_non_null(strstr(fx->request, "Content-Length: 0\r\n"));
+        client_done(&c);
+
+        /* A source that cannot be read is named. */
+        fd = open(fx->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        client_init(&c, fx->url, NULL);
+        assert_int_equal(client_request_upload(&c, "/images/load", fd, "the archive", NULL, &err), -EISDIR);
+        assert_string_equal(err.message, "cannot read the archive: Is a directory");
+        client_done(&c);
+        close(fd);
+}
+
+static void test_compat(void **state) {
+        struct fake *fx = *state;
+        json_t *body = json_pack("{s:s}", "username", "berth"), *v = NULL;
+        struct client c;
+        berth_error err = { 0 };
+
+        fx->body = "{\"Status\":\"Login Succeeded\"}";
+        client_init(&c, fx->url, NULL);
+        assert_int_equal(client_request_compat_json(&c, "POST", "/auth", body, &v, &err), 0);
+        assert_string_equal(json_string_value(json_object_get(v, "Status")), "Login Succeeded");
+        assert_non_null(strstr(fx->request, "POST /v1.41/auth HTTP/1.1\r\n"));
+        assert_non_null(strstr(fx->request, "\r\n\r\n{\"username\":\"berth\"}"));
+        json_decref(v);
+        json_decref(body);
+        client_done(&c);
+}
+
 static void test_escape(void **state) {
         char *s;
         (void) state;
@@ -364,6 +473,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_transport_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_daemon, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_download, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_upload, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_compat, setup, teardown),
                 cmocka_unit_test(test_escape),
                 cmocka_unit_test(test_status_map),
         };

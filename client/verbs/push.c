@@ -1,0 +1,89 @@
+/* berth push: berthd pushes a stored image to a registry; its progress lines go to
+ * stderr as they stream in, as with `podman --remote push`. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+#include "berth/cleanup.h"
+#include "http.h"
+#include "progress.h"
+#include "registry-creds.h"
+#include "verb.h"
+#include "verbs/image.h"
+
+static const char push_usage[] =
+        "Usage: berth push [options] IMAGE [DESTINATION]\n"
+        "\n"
+        "Push an image from berthd's storage to a registry: to DESTINATION (a reference,\n"
+        "\"docker://\" allowed) if given, else to the one its name says. Progress goes to\n"
+        "standard error.\n"
+        "\n"
+        "Options:\n"
+        "      --creds USERNAME:PASSWORD   credentials for the registry (default: the login\n"
+        "                                  stored by berth login)\n"
+        "  -q, --quiet                     print no progress\n"
+        "  -h, --help                      print this help\n";
+
+struct push_flags {
+        bool quiet;
+        char *auth_header;      /* "X-Registry-Auth: ..." or NULL */
+};
+
+static int parse_flags(struct client *c, int argc, char **argv, struct push_flags *f) {
+        static const struct option options[] = {
+                { "creds", required_argument, NULL, 'c' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int opt;
+
+        while ((opt = verb_getopt(argc, argv, "qh", options, &c->error)) > 0) {
+                switch (opt) {
+                case 'q': f->quiet = true; break;
+                case 'h': return 1;
+                case 'c':
+                        free(TAKE_PTR(f->auth_header));
+                        if (registry_creds_flag(optarg, &f->auth_header, &c->error) < 0)
+                                return c->error.code;
+                        break;
+                }
+        }
+        if (opt < 0)
+                return opt;
+        return verb_args(argc, 1, 2, &c->error);
+}
+
+static int push(struct client *c, const char *image, const char *destination, const struct push_flags *f) {
+        _cleanup_free_ char *escaped = destination ? http_escape(destination, "/:@") : NULL;
+        _cleanup_free_ char *tail = xasprintf("/push?quiet=%s%s%s", f->quiet ? "true" : "false",
+                                              escaped ? "&destination=" : "", escaped ?: "");
+        _cleanup_free_ char *path = image_path(image, tail);
+        /* The login of the registry the image goes to, as berthd picks it. */
+        const char *target = destination && strncmp(destination, "docker://", 9) == 0 ? destination + 9
+                                                                                       : destination ?: image;
+        _cleanup_free_ char *stored = f->auth_header ? NULL : registry_creds_stored_header(target);
+        const char *headers[] = { f->auth_header ? f->auth_header : stored, NULL };
+        struct progress p = { .what = "push", .quiet = f->quiet };
+        int r;
+
+        r = client_request_stream(c, "POST", path, headers, progress_on_line, &p, &c->error);
+        if (r >= 0 && p.error)
+                r = berth_err(&c->error, -EIO, "%s", p.error);
+        progress_done(&p);
+        return r;
+}
+
+int cmd_push(struct client *c, int argc, char **argv) {
+        struct push_flags f = { 0 };
+        int r = parse_flags(c, argc, argv, &f);
+
+        if (r == 0)
+                r = push(c, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &f);
+        else if (r > 0)
+                r = verb_usage(push_usage);
+        free(f.auth_header);
+        return r < 0 ? r : 0;
+}
