@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import client_env, request, run
-from registry import auth_registry, registry  # noqa: F401 - fixtures
+from registry import auth_registry, fresh_registry, registry  # noqa: F401 - fixtures
 
 PYTHON = "/usr/bin/python3"
 
@@ -332,3 +332,21 @@ def test_sigterm_during_a_streaming_pull_exits_cleanly(make_daemon, registry):
     # Whatever the pull reached is either complete or gone.
     assert not os.path.isdir(os.path.join(d.root, "tmp")) or os.listdir(os.path.join(d.root, "tmp")) == []
     assert pull(d, img.ref).status == 200
+
+
+def test_unsupported_media_types_are_refused_clearly(daemon, fresh_registry):
+    """A layer type berth cannot unpack, and an artifact that is no image at all: a 501
+    naming the type, and nothing stored."""
+    import mkimage
+    img = mkimage.busybox_image()
+    client = fresh_registry.client()
+    pushed = fresh_registry.push("odd:base", img, oci=True)
+    manifest = json.loads(pushed.manifest)
+    manifest["layers"][0]["mediaType"] = "application/vnd.example.weird.layer"
+    body = json.dumps(manifest).encode()
+    client.put_manifest("odd", "weird", body, "application/vnd.oci.image.manifest.v1+json")
+    r = daemon.request("POST", f"/images/create?fromImage={fresh_registry.host}/odd&tag=weird")
+    assert r.status == 501
+    assert 'unsupported layer media type "application/vnd.example.weird.layer"' in r.json()["message"]
+    assert layer_dirs(daemon) == []
+    assert daemon.request("GET", "/images/json").json() == []

@@ -25,3 +25,4 @@ berth_unit_test(test_manifest_write LIBS berth_core PkgConfig::JANSSON INCLUDES 
 berth_unit_test(test_tar_split SOURCES unit/test_layer_support.c LIBS berth_core PkgConfig::ARCHIVE INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
 berth_unit_test(test_import_changes LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
 berth_unit_test(test_client_archive SOURCES ${PROJECT_SOURCE_DIR}/client/registry-creds.c ${PROJECT_SOURCE_DIR}/client/prompt.c LIBS berth_core PkgConfig::JANSSON Threads::Threads INCLUDES ${PROJECT_SOURCE_DIR}/client)
+berth_unit_test(test_manifest LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
