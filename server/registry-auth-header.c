@@ -68,10 +68,13 @@ int header_credentials_read(struct request *req, struct header_credentials *ret)
         }
         const char *user = json_string_value(json_object_get(j, "username"));
         const char *pass = json_string_value(json_object_get(j, "password"));
+        const char *token = json_string_value(json_object_get(j, "registrytoken"));
+        if (token && *token)
+                ret->registry_token = xstrdup(token);
         if (user && *user) {
                 ret->username = xstrdup(user);
                 ret->password = xstrdup(pass ? pass : "");
-        } else if (!json_object_get(j, "username")) {
+        } else if (!json_object_get(j, "username") && !ret->registry_token) {
                 read_map(j, ret);
         }
         json_decref(j);
@@ -81,6 +84,7 @@ int header_credentials_read(struct request *req, struct header_credentials *ret)
 void header_credentials_done(struct header_credentials *c) {
         free(c->username);
         free(c->password);
+        free(c->registry_token);
         strv_freep(&c->per_registry);
         *c = (struct header_credentials) { 0 };
 }
@@ -90,6 +94,7 @@ void header_credentials_pick(const struct header_credentials *c, const char *ref
 
         o->username = c->username;
         o->password = c->password;
+        o->registry_token = c->registry_token;
         if (c->username || !c->per_registry || berth_reference_parse(reference, &ref, NULL) < 0)
                 return;
         for (char **p = c->per_registry; *p; p += 3)

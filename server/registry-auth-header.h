@@ -10,6 +10,7 @@ struct request;
 struct header_credentials {
         char *username;           /* the single form */
         char *password;
+        char *registry_token;     /* Docker's "registrytoken": a bearer token as is */
         char **per_registry;      /* the map form: domain, username, password, ..., NULL */
 };
 

@@ -28,6 +28,8 @@ bool registry_is_insecure(berth_engine *e, const char *domain) {
 void pull_registry_options(berth_engine *e, const char *domain, const berth_pull_options *o,
                            struct registry_options *ret) {
         *ret = (struct registry_options) { .insecure = registry_is_insecure(e, domain), .certs_dir = CERTS_DIR };
+        if (o)
+                ret->bearer_token = o->registry_token;
         if (o && o->username) {
                 ret->creds.username = o->username;
                 ret->creds.password = o->password;

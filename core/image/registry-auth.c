@@ -62,6 +62,8 @@ char *registry_auth_header(registry *r, const char *scope) {
         char *value = NULL;
         if (scope == REGISTRY_NO_AUTH)
                 return NULL;
+        if (r->bearer_token)
+                return xasprintf("Bearer %s", r->bearer_token);
         pthread_mutex_lock(&r->lock);
         for (size_t i = 0; i < r->n_tokens; i++)
                 if (strcmp(r->tokens[i].scope, scope ? scope : "") == 0)

@@ -17,6 +17,7 @@ struct registry {
         char *domain;
         bool insecure;
         char *username, *password;
+        char *bearer_token;
         char *ca_file, *cert_file, *key_file;
 
         CURLSH *share;

@@ -44,6 +44,7 @@ int registry_open(const char *domain, const struct registry_options *o, registry
 
         r->domain = xstrdup(domain);
         r->insecure = o->insecure;
+        r->bearer_token = o->bearer_token ? xstrdup(o->bearer_token) : NULL;
         if (o->creds.username) {
                 r->username = xstrdup(o->creds.username);
                 r->password = xstrdup(o->creds.password ? o->creds.password : "");
@@ -84,6 +85,7 @@ registry *registry_free(registry *r) {
         free(r->domain);
         free(r->username);
         free(r->password);
+        free(r->bearer_token);
         free(r->ca_file);
         free(r->cert_file);
         free(r->key_file);

@@ -23,6 +23,7 @@ struct registry_options {
         bool insecure;                       /* plain HTTP allowed (and unverified TLS) */
         const char *certs_dir;               /* e.g. /etc/berth/certs.d; NULL for none */
         struct registry_credentials creds;   /* NULL members: anonymous */
+        const char *bearer_token;            /* sent as is for every scope; no token server */
 };
 
 /* One client per registry host; safe to use from several threads at once. */

@@ -412,8 +412,6 @@ def test_unreachable_token_server_is_named(daemon):
         ts.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="berthd ignores X-Registry-Auth's registrytoken "
-                                      "(Docker sends it as the Bearer token)")
 def test_registrytoken_in_x_registry_auth(daemon, reg):
     img = reg.images["busybox:latest"]
     token = reg.token.mint("berth", [{"type": "repository", "name": "busybox", "actions": ["pull"]}])

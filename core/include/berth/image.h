@@ -60,6 +60,7 @@ typedef void (*berth_progress_fn)(void *cls, const berth_progress *p);
 typedef struct berth_pull_options {
         const char *os, *arch, *variant;     /* NULL: this machine's */
         const char *username, *password;     /* NULL: from the auth files, else anonymous */
+        const char *registry_token;          /* a bearer token used as is (Docker's registrytoken) */
 } berth_pull_options;
 
 /* Pulls `ref` (normalized as Docker does): every manifest and blob is verified, layers
