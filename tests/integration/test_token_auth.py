@@ -396,7 +396,7 @@ def test_pull_only_user_cannot_push(daemon, reg):
 
 
 # ---------------------------------------------------------------------------
-# known gaps (strict xfail: they start failing when berthd is fixed)
+# formerly known gaps, now fixed
 
 def test_unreachable_token_server_is_named(daemon):
     ts = TokenServer().start()
