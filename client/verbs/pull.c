@@ -10,6 +10,7 @@
 #include "http.h"
 #include "progress.h"
 #include "registry-creds.h"
+#include "transfer-flags.h"
 #include "verb.h"
 
 static const char pull_usage[] =
@@ -24,11 +25,6 @@ static const char pull_usage[] =
         "  -q, --quiet                     print only the image ID\n"
         "  -h, --help                      print this help\n";
 
-struct pull_flags {
-        bool quiet;
-        char *auth_header;      /* "X-Registry-Auth: ..." or NULL */
-};
-
 static int print_images(const char *ref, const json_t *images, berth_error *err) {
         size_t i;
         json_t *id;
@@ -40,7 +36,7 @@ static int print_images(const char *ref, const json_t *images, berth_error *err)
         return 0;
 }
 
-static int pull_one(struct client *c, const char *ref, const struct pull_flags *f, berth_error *err) {
+static int pull_one(struct client *c, const char *ref, const struct transfer_flags *f, berth_error *err) {
         _cleanup_free_ char *escaped = http_escape(ref, "/:@");
         _cleanup_free_ char *path = xasprintf("/images/pull?reference=%s%s", escaped, f->quiet ? "&quiet=true" : "");
         /* Without --creds, the login `berth login` stored for the image's registry. */
@@ -58,38 +54,13 @@ static int pull_one(struct client *c, const char *ref, const struct pull_flags *
         return r;
 }
 
-static int parse_flags(struct client *c, int argc, char **argv, struct pull_flags *f) {
-        static const struct option options[] = {
-                { "creds", required_argument, NULL, 'c' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        int opt;
-
-        while ((opt = verb_getopt(argc, argv, "qh", options, &c->error)) > 0) {
-                switch (opt) {
-                case 'q': f->quiet = true; break;
-                case 'h': return 1;
-                case 'c':
-                        free(TAKE_PTR(f->auth_header));
-                        if (registry_creds_flag(optarg, &f->auth_header, &c->error) < 0)
-                                return c->error.code;
-                        break;
-                }
-        }
-        if (opt < 0)
-                return opt;
-        return verb_args(argc, 1, -1, &c->error);
-}
-
 int cmd_pull(struct client *c, int argc, char **argv) {
-        struct pull_flags f = { 0 };
+        struct transfer_flags f = { 0 };
         berth_error held = { 0 };
-        int r = parse_flags(c, argc, argv, &f);
+        int r = transfer_flags_parse(c, argc, argv, 1, -1, &f);
 
         if (r != 0) {
-                free(f.auth_header);
+                transfer_flags_done(&f);
                 return r > 0 ? verb_usage(pull_usage) : r;
         }
         /* Every image is tried; as podman, each failure but the last is printed on the
@@ -102,7 +73,7 @@ int cmd_pull(struct client *c, int argc, char **argv) {
                         verb_print_error(&held);
                 held = err;
         }
-        free(f.auth_header);
+        transfer_flags_done(&f);
         if (held.code < 0) {
                 c->error = held;
                 return held.code;

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "progress.h"
 #include "registry-creds.h"
+#include "transfer-flags.h"
 #include "verb.h"
 #include "verbs/image.h"
 
@@ -26,37 +27,7 @@ static const char push_usage[] =
         "  -q, --quiet                     print no progress\n"
         "  -h, --help                      print this help\n";
 
-struct push_flags {
-        bool quiet;
-        char *auth_header;      /* "X-Registry-Auth: ..." or NULL */
-};
-
-static int parse_flags(struct client *c, int argc, char **argv, struct push_flags *f) {
-        static const struct option options[] = {
-                { "creds", required_argument, NULL, 'c' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        int opt;
-
-        while ((opt = verb_getopt(argc, argv, "qh", options, &c->error)) > 0) {
-                switch (opt) {
-                case 'q': f->quiet = true; break;
-                case 'h': return 1;
-                case 'c':
-                        free(TAKE_PTR(f->auth_header));
-                        if (registry_creds_flag(optarg, &f->auth_header, &c->error) < 0)
-                                return c->error.code;
-                        break;
-                }
-        }
-        if (opt < 0)
-                return opt;
-        return verb_args(argc, 1, 2, &c->error);
-}
-
-static int push(struct client *c, const char *image, const char *destination, const struct push_flags *f) {
+static int push(struct client *c, const char *image, const char *destination, const struct transfer_flags *f) {
         _cleanup_free_ char *escaped = destination ? http_escape(destination, "/:@") : NULL;
         _cleanup_free_ char *tail = xasprintf("/push?quiet=%s%s%s", f->quiet ? "true" : "false",
                                               escaped ? "&destination=" : "", escaped ?: "");
@@ -77,13 +48,13 @@ static int push(struct client *c, const char *image, const char *destination, co
 }
 
 int cmd_push(struct client *c, int argc, char **argv) {
-        struct push_flags f = { 0 };
-        int r = parse_flags(c, argc, argv, &f);
+        struct transfer_flags f = { 0 };
+        int r = transfer_flags_parse(c, argc, argv, 1, 2, &f);
 
         if (r == 0)
                 r = push(c, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &f);
         else if (r > 0)
                 r = verb_usage(push_usage);
-        free(f.auth_header);
+        transfer_flags_done(&f);
         return r < 0 ? r : 0;
 }
