@@ -7,7 +7,7 @@ build=(build-essential cmake pkg-config go-md2man
        libmicrohttpd-dev libjansson-dev libsystemd-dev libseccomp-dev libcap-dev
        libcurl4-openssl-dev libssl-dev liblmdb-dev libarchive-dev libcmocka-dev)
 runtime=(runc conmon catatonit containernetworking-plugins)
-test=(curl systemd python3 python3-pytest python3-yaml python3-docker podman openssh-server openssh-client
+test=(curl jq systemd python3 python3-pytest python3-yaml python3-docker podman openssh-server openssh-client
       docker-registry busybox-static apache2-utils)
 
 want=("${build[@]}" "${runtime[@]}")
