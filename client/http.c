@@ -302,10 +302,10 @@ static size_t on_stream_data(char *chunk, size_t size, size_t nmemb, void *userd
         return s->rc < 0 ? 0 : size * nmemb;
 }
 
-static int request_stream(struct client *c, const char *method, const char *path, const char *const *headers,
-                          struct stream *s, berth_error *err) {
+static int request_stream(struct client *c, const char *prefix, const char *method, const char *path,
+                          const char *const *headers, struct stream *s, berth_error *err) {
         _cleanup_(free_slist) struct curl_slist *list = NULL;
-        struct exchange x = { .prefix = LIBPOD_PREFIX, .method = method, .path = path };
+        struct exchange x = { .prefix = prefix, .method = method, .path = path };
         CURLcode code;
         int r;
 
@@ -334,14 +334,21 @@ int client_request_stream(struct client *c, const char *method, const char *path
                           client_line_fn on_line, void *userdata, berth_error *err) {
         struct stream s = { .c = c, .lines.max = HTTP_MAX_BODY, .on_line = on_line, .userdata = userdata, .err = err };
 
-        return request_stream(c, method, path, headers, &s, err);
+        return request_stream(c, LIBPOD_PREFIX, method, path, headers, &s, err);
+}
+
+int client_request_compat_stream(struct client *c, const char *method, const char *path, const char *const *headers,
+                                 client_line_fn on_line, void *userdata, berth_error *err) {
+        struct stream s = { .c = c, .lines.max = HTTP_MAX_BODY, .on_line = on_line, .userdata = userdata, .err = err };
+
+        return request_stream(c, DOCKER_PREFIX, method, path, headers, &s, err);
 }
 
 int client_request_download(struct client *c, const char *path, client_bytes_fn on_bytes, void *userdata,
                             berth_error *err) {
         struct stream s = { .c = c, .on_bytes = on_bytes, .userdata = userdata, .err = err };
 
-        return request_stream(c, "GET", path, NULL, &s, err);
+        return request_stream(c, LIBPOD_PREFIX, "GET", path, NULL, &s, err);
 }
 
 char *http_escape(const char *s, const char *keep) {

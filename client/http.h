@@ -41,6 +41,11 @@ typedef int (*client_line_fn)(void *userdata, const char *line, size_t len, bert
 int client_request_stream(struct client *c, const char *method, const char *path, const char *const *headers,
                           client_line_fn on_line, void *userdata, berth_error *err);
 
+/* client_request_stream() for the Docker API's `path` (/v<Docker API>/<path>), for
+ * streams only that API has in its shape, such as POST /images/create. */
+int client_request_compat_stream(struct client *c, const char *method, const char *path, const char *const *headers,
+                                 client_line_fn on_line, void *userdata, berth_error *err);
+
 /* Called with each piece of a raw streamed answer as it arrives; a negative errno with
  * *err filled stops the transfer. */
 typedef int (*client_bytes_fn)(void *userdata, const void *data, size_t len, berth_error *err);

@@ -1,17 +1,23 @@
 /* berth pull: berthd's progress lines go to stderr as they stream in, the pulled image's
- * ID to stdout, as with `podman --remote pull` (so `id=$(berth pull ...)` works). */
+ * ID to stdout, as with `podman --remote pull` (so `id=$(berth pull ...)` works). On a
+ * terminal the progress is docker's: bars per layer from the Docker API's pull stream. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 #include "http.h"
+#include "image-name.h"
+#include "progress-bars.h"
 #include "progress.h"
 #include "registry-creds.h"
 #include "transfer-flags.h"
 #include "verb.h"
+#include "verbs/image.h"
 
 static const char pull_usage[] =
         "Usage: berth pull [options] IMAGE [IMAGE...]\n"
@@ -36,6 +42,60 @@ static int print_images(const char *ref, const json_t *images, berth_error *err)
         return 0;
 }
 
+/* Docker's split of a reference for POST /images/create: a digest after '@' goes in tag,
+ * else the tag image_name_split() finds. */
+static int compat_path(const char *ref, char **ret_path, berth_error *err) {
+        _cleanup_free_ char *repo = NULL, *tag = NULL, *erepo = NULL, *etag = NULL;
+        const char *at = strchr(ref, '@');
+        int r;
+
+        if (strncmp(ref, "docker://", 9) == 0)
+                ref += 9;
+        if (at) {
+                repo = xstrndup(ref, (size_t) (at - ref));
+                tag = xstrdup(at + 1);
+        } else if ((r = image_name_split(ref, &repo, &tag)) < 0)
+                return berth_err(err, r, "invalid image name: %s", ref);
+        erepo = http_escape(repo, "/:");
+        etag = http_escape(tag, ":");
+        *ret_path = xasprintf("/images/create?fromImage=%s&tag=%s", erepo, etag);
+        return 0;
+}
+
+static int terminal_width(void) {
+        struct winsize ws;
+
+        return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+}
+
+/* The Docker API's pull drawn as bars, then the image's ID from libpod's inspect. */
+static int pull_bars(struct client *c, const char *ref, const char *const *headers, berth_error *err) {
+        _cleanup_free_ char *path = NULL, *inspect = NULL;
+        _cleanup_(json_decrefp) json_t *image = NULL;
+        struct bars b = { .width = terminal_width() };
+        const char *id;
+        int r;
+
+        r = compat_path(ref, &path, err);
+        if (r < 0)
+                return r;
+        r = client_request_compat_stream(c, "POST", path, headers, bars_on_line, &b, err);
+        if (r >= 0 && b.error)
+                r = berth_err(err, -EIO, "%s", b.error);
+        bars_done(&b);
+        if (r < 0)
+                return r;
+        inspect = image_path(ref, "/json");
+        r = client_get_json(c, inspect, &image, err);
+        if (r < 0)
+                return r;
+        id = json_string_value(json_object_get(image, "Id"));
+        if (!id)
+                return berth_err(err, -EBADMSG, "berthd named no ID for the pulled image %s", ref);
+        printf("%s\n", image_id_hex(id));
+        return 0;
+}
+
 static int pull_one(struct client *c, const char *ref, const struct transfer_flags *f, berth_error *err) {
         _cleanup_free_ char *escaped = http_escape(ref, "/:@");
         _cleanup_free_ char *path = xasprintf("/images/pull?reference=%s%s", escaped, f->quiet ? "&quiet=true" : "");
@@ -45,6 +105,8 @@ static int pull_one(struct client *c, const char *ref, const struct transfer_fla
         struct progress p = { .what = "pull", .quiet = f->quiet };
         int r;
 
+        if (!f->quiet && isatty(STDERR_FILENO))
+                return pull_bars(c, ref, headers, err);
         r = client_request_stream(c, "POST", path, headers, progress_on_line, &p, err);
         if (r >= 0 && p.error)
                 r = berth_err(err, -EIO, "%s", p.error);

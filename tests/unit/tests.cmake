@@ -26,3 +26,4 @@ berth_unit_test(test_tar_split SOURCES unit/test_layer_support.c LIBS berth_core
 berth_unit_test(test_import_changes LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
 berth_unit_test(test_client_archive SOURCES ${PROJECT_SOURCE_DIR}/client/registry-creds.c ${PROJECT_SOURCE_DIR}/client/prompt.c LIBS berth_core PkgConfig::JANSSON Threads::Threads INCLUDES ${PROJECT_SOURCE_DIR}/client)
 berth_unit_test(test_manifest LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
+berth_unit_test(test_client_bars SOURCES ${PROJECT_SOURCE_DIR}/client/progress-bars.c ${PROJECT_SOURCE_DIR}/client/units.c LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/client)
