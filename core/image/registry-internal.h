@@ -1,7 +1,7 @@
 /* What the registry client's files share; see registry.h for the API. */
 #pragma once
 
-#include <curl/curl.h>
+#include "curl-api.h"
 #include <pthread.h>
 
 #include "registry.h"

@@ -40,6 +40,9 @@ static char *file_if_exists(const char *dir, const char *domain, const char *nam
 }
 
 int registry_open(const char *domain, const struct registry_options *o, registry **ret, berth_error *err) {
+        int rc = curl_api_load(err);
+        if (rc < 0)
+                return rc;
         registry *r = xnew0(registry, 1);
 
         r->domain = xstrdup(domain);
