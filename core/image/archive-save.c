@@ -1,7 +1,5 @@
 /* berth_image_save: the named images as a docker-archive or an OCI image layout in one
  * uncompressed tar, every layer written exactly as its diff_id says. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -9,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive-api.h"
 #include "berth/alloc.h"
 #include "berth/path.h"
 #include "berth/reference.h"

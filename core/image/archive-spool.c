@@ -2,14 +2,14 @@
  * for names that lead out, and kept in memory or in ROOT/tmp until it is used. */
 #include "archive-spool.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "archive-api.h"
 #include "berth/alloc.h"
 #include "berth/fileio.h"
 #include "berth/path.h"

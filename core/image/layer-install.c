@@ -2,13 +2,14 @@
  * move into the store under a claim, and undo that after a failed commit. */
 #include "layer-install.h"
 
-#include <archive.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "archive-api.h"
 #include "berth/alloc.h"
 #include "berth/log.h"
 #include "berth/path.h"

@@ -1,7 +1,5 @@
 /* One layer of a push: the layer directory packed as a tar, gzip-compressed into an
  * unlinked temporary file while its digest is computed, then uploaded from that file. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive-api.h"
 #include "berth/alloc.h"
 #include "berth/layer.h"
 #include "berth/path.h"

@@ -2,8 +2,6 @@
  * the assembler that rebuilds the tar from a record and the unpacked layer. */
 #include "tar-split.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -14,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "archive-api.h"
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 

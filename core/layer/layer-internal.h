@@ -7,9 +7,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 
+#include "archive-api.h"
 #include "berth/cleanup.h"
 #include "berth/layer.h"
 

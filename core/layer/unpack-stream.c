@@ -2,10 +2,9 @@
  * first libarchive reader undoes the compression, and its output is hashed again (diff_id)
  * as a second reader parses it as tar. One thread pulls everything, nothing is buffered
  * beyond libarchive's own blocks. */
+#include "archive-api.h"
 #include "layer-internal.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
