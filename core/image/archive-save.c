@@ -219,19 +219,13 @@ static int fd_write(void *cls, const void *buf, size_t n) {
  * before its data), and kept only when it reproduces the diff_id. */
 static int put_packed_layer(struct save *s, const char *diff_id, const char *dir, const char *member,
                             uint64_t *ret_size, berth_error *err) {
-        _cleanup_free_ char *base = layer_tmp_dir(s->e);
-        _cleanup_free_ char *path = xasprintf("%s/save-XXXXXX", base);
         _cleanup_free_ char *buf = NULL;
         _cleanup_close_ int fd = -1;
         berth_layer_digests d;
-        int rc = berth_mkdir_p(base, 0700, err);
+        int rc = layer_tmp_file(s->e, "save", &fd, err);
 
         if (rc < 0)
                 return rc;
-        fd = mkostemp(path, O_CLOEXEC);
-        if (fd < 0)
-                return berth_err_errno(err, -errno, "cannot create %s", path);
-        unlink(path);
         rc = berth_layer_pack(dir, fd_write, &fd, &d, err);
         if (rc >= 0 && strcmp(d.diff_id, diff_id) != 0)
                 return berth_err(err, -EIO,
@@ -239,7 +233,7 @@ static int put_packed_layer(struct save *s, const char *diff_id, const char *dir
                                  "packing the directory again gives %s, which the image's config would refuse",
                                  diff_id, d.diff_id);
         if (rc >= 0 && lseek(fd, 0, SEEK_SET) < 0)
-                rc = berth_err_errno(err, -errno, "cannot rewind %s", path);
+                rc = berth_err_errno(err, -errno, "cannot rewind the packed copy of layer %s", diff_id);
         if (rc >= 0)
                 rc = put_header(s, member, AE_IFREG, d.uncompressed_size, err);
         buf = xmalloc(COPY_BUF);
@@ -248,7 +242,7 @@ static int put_packed_layer(struct save *s, const char *diff_id, const char *dir
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0) {
-                        rc = n < 0 ? berth_err_errno(err, -errno, "cannot read %s", path) : 0;
+                        rc = n < 0 ? berth_err_errno(err, -errno, "cannot read the packed copy of layer %s", diff_id) : 0;
                         break;
                 }
                 if (put_data(s, buf, (size_t) n) < 0)

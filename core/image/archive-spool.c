@@ -172,20 +172,15 @@ static int add_member(struct archive_spool *s, struct archive *a, struct archive
 
 int archive_spool_read(berth_engine *e, berth_read_fn read, void *cls, struct archive_spool *ret,
                        berth_error *err) {
-        _cleanup_free_ char *base = layer_tmp_dir(e);
         _cleanup_free_ unsigned char *buf = xmalloc(BUF_SIZE);
-        struct archive_spool s = { .dir = xasprintf("%s/archive-XXXXXX", base) };
+        struct archive_spool s = { 0 };
         struct input in = { .read = read, .cls = cls, .buf = buf };
         struct archive *a = NULL;
         struct archive_entry *entry;
-        int rc = berth_mkdir_p(base, 0700, err);
+        int rc = layer_tmp_mkdtemp(e, "archive", &s.dir, err);
 
-        if (rc >= 0 && !mkdtemp(s.dir))
-                rc = berth_err_errno(err, -errno, "cannot create %s", s.dir);
-        if (rc < 0) {
-                free(s.dir);
+        if (rc < 0)
                 return rc;
-        }
         a = archive_read_new();
         if (!a)
                 abort();

@@ -1,6 +1,9 @@
 /* Start-up recovery of the layer store: what a killed daemon left half-done goes. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +16,34 @@
 
 char *layer_tmp_dir(berth_engine *e) {
         return xasprintf("%s/tmp", berth_engine_config(e)->root);
+}
+
+int layer_tmp_mkdtemp(berth_engine *e, const char *prefix, char **ret_path, berth_error *err) {
+        _cleanup_free_ char *base = layer_tmp_dir(e);
+        _cleanup_free_ char *path = xasprintf("%s/%s-XXXXXX", base, prefix);
+        int rc = berth_mkdir_p(base, 0700, err);
+
+        if (rc < 0)
+                return rc;
+        if (!mkdtemp(path))
+                return berth_err_errno(err, -errno, "cannot create %s", path);
+        *ret_path = TAKE_PTR(path);
+        return 0;
+}
+
+int layer_tmp_file(berth_engine *e, const char *prefix, int *ret_fd, berth_error *err) {
+        _cleanup_free_ char *base = layer_tmp_dir(e);
+        _cleanup_free_ char *path = xasprintf("%s/%s-XXXXXX", base, prefix);
+        int rc = berth_mkdir_p(base, 0700, err), fd;
+
+        if (rc < 0)
+                return rc;
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd < 0)
+                return berth_err_errno(err, -errno, "cannot create a temporary file in %s", base);
+        unlink(path);
+        *ret_fd = fd;
+        return 0;
 }
 
 /* A layer directory is complete once renamed into place, and kept once an image

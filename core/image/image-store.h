@@ -12,6 +12,10 @@
 char *layer_dir(berth_engine *e, const char *diff_id);
 /* ROOT/tmp: where layers are unpacked before they are complete. */
 char *layer_tmp_dir(berth_engine *e);
+/* A new directory ROOT/tmp/<prefix>-XXXXXX (ROOT/tmp created if needed). */
+int layer_tmp_mkdtemp(berth_engine *e, const char *prefix, char **ret_path, berth_error *err);
+/* An unlinked file in ROOT/tmp: nothing to remove after a failure or a crash. */
+int layer_tmp_file(berth_engine *e, const char *prefix, int *ret_fd, berth_error *err);
 /* ROOT/tar-split/<hex>: what rebuilds the layer's exact tar from layer_dir() (tar-split.h). */
 char *layer_tar_split_path(berth_engine *e, const char *diff_id);
 

@@ -2,14 +2,12 @@
  * move into the store under a claim, and undo that after a failed commit. */
 #include "layer-install.h"
 
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "archive-api.h"
 #include "berth/alloc.h"
 #include "berth/log.h"
 #include "berth/path.h"
@@ -19,98 +17,8 @@
 #include "layer-claim.h"
 #include "tar-split.h"
 
-#define IN_BUF (64 * 1024)
-
-/* The blob as the caller's reader gives it, decompressed by libarchive on the way to
- * the unpacker (which then sees a plain tar), and teed into the tar-split recorder. */
-struct source {
-        berth_read_fn read;
-        void *cls;
-        berth_hasher *blob_hash;
-        uint64_t blob_size;
-        struct archive *a;
-        unsigned char *in;
-        bool opened, done;
-        int source_error;
-        tar_split_recorder *rec;
-        int rc;
-        berth_error err;
-};
-
-static la_ssize_t source_cb(struct archive *a, void *cls, const void **buf) {
-        struct source *s = cls;
-        ssize_t n = s->read(s->cls, s->in, IN_BUF);
-        if (n < 0) {
-                s->source_error = (int) n;
-                archive_set_error(a, (int) -n, "reading the layer failed");
-                return ARCHIVE_FATAL;
-        }
-        berth_hasher_update(s->blob_hash, s->in, (size_t) n);
-        s->blob_size += (uint64_t) n;
-        *buf = s->in;
-        return n;
-}
-
-static ssize_t fail(struct source *s) {
-        if (s->source_error)
-                s->rc = berth_err_errno(&s->err, s->source_error, "reading the layer failed");
-        else if (s->blob_size == 0)
-                s->rc = berth_err(&s->err, -EBADMSG, "the layer is empty: not even a tar's end blocks");
-        else
-                s->rc = berth_err(&s->err, -EBADMSG, "cannot decompress the layer: %s",
-                                  archive_error_string(s->a) ? archive_error_string(s->a) : "unknown error");
-        return s->rc;
-}
-
-/* Bytes after the compressed stream still belong to the blob and its digest. */
-static void drain(struct source *s) {
-        ssize_t n;
-        while ((n = s->read(s->cls, s->in, IN_BUF)) > 0) {
-                berth_hasher_update(s->blob_hash, s->in, (size_t) n);
-                s->blob_size += (uint64_t) n;
-        }
-        if (n < 0)
-                s->source_error = (int) n;
-}
-
-static ssize_t decompressed_read(void *cls, void *buf, size_t max) {
-        struct source *s = cls;
-        struct archive_entry *entry;
-        la_ssize_t n;
-
-        if (s->done)
-                return 0;
-        if (!s->opened) {
-                s->opened = true;
-                int r = archive_read_open2(s->a, s, NULL, source_cb, NULL, NULL);
-                if (r == ARCHIVE_OK)
-                        r = archive_read_next_header(s->a, &entry);
-                if (r == ARCHIVE_EOF) {
-                        s->done = true;
-                        return 0;
-                }
-                if (r != ARCHIVE_OK)
-                        return fail(s);
-        }
-        n = archive_read_data(s->a, buf, max);
-        if (n < 0)
-                return fail(s);
-        if (n == 0) {
-                drain(s);
-                s->done = true;
-                return s->source_error ? fail(s) : 0;
-        }
-        if (s->rec)
-                tar_split_feed(s->rec, buf, (size_t) n);
-        return n;
-}
-
-static void source_done(struct source *s) {
-        if (s->a)
-                archive_read_free(s->a);
-        berth_hasher_free(s->blob_hash);
-        tar_split_recorder_free(s->rec);
-        free(s->in);
+static void feed_recorder(void *cls, const void *data, size_t size) {
+        tar_split_feed(cls, data, size);
 }
 
 static char *split_tmp_path(const char *dest_dir) {
@@ -119,40 +27,21 @@ static char *split_tmp_path(const char *dest_dir) {
 
 int layer_unpack_recorded(berth_read_fn read, void *cls, const char *blob_algorithm, const char *dest_dir,
                           berth_layer_digests *ret, berth_error *err) {
-        _cleanup_(source_done) struct source s = { .read = read, .cls = cls };
+        _cleanup_(tar_split_recorder_freep) tar_split_recorder *rec = NULL;
         _cleanup_free_ char *split = split_tmp_path(dest_dir);
-        berth_layer_digests inner;
         berth_error rec_err;
-        int rc = berth_hasher_new(blob_algorithm, &s.blob_hash, err);
+        int rc;
 
-        if (rc < 0)
-                return rc;
-        if (tar_split_recorder_new(split, &s.rec, &rec_err) < 0)
+        if (tar_split_recorder_new(split, &rec, &rec_err) < 0)
                 log_warn("%s; the layer will be unpacked without it", rec_err.message);
-        s.in = xmalloc(IN_BUF);
-        s.a = archive_read_new();
-        if (!s.a)
-                abort();
-        archive_read_support_filter_gzip(s.a);
-        archive_read_support_filter_bzip2(s.a);
-        archive_read_support_filter_xz(s.a);
-        archive_read_support_filter_zstd(s.a);
-        archive_read_support_format_raw(s.a);
-        rc = berth_layer_unpack(decompressed_read, &s, "sha256", dest_dir, &inner, err);
-        if (rc < 0 && s.rc < 0) {
-                /* The source's or decompressor's failure says more than the unpacker's. */
-                if (err)
-                        *err = s.err;
-                return s.rc;
-        }
+        /* The recorder taps the unpacker's own decompressed stream: one pass, one hash. */
+        rc = berth_layer_unpack_tapped(read, cls, blob_algorithm, dest_dir, rec ? feed_recorder : NULL, rec, ret,
+                                       err);
         if (rc < 0)
                 return rc;
-        if (s.rec && tar_split_recorder_finish(s.rec, &rec_err) < 0)
-                log_debug("layer %s: no tar-split kept (%s): save will pack the directory again", inner.diff_id,
+        if (rec && tar_split_recorder_finish(rec, &rec_err) < 0)
+                log_debug("layer %s: no tar-split kept (%s): save will pack the directory again", ret->diff_id,
                           rec_err.message);
-        *ret = (berth_layer_digests) { .size = s.blob_size, .uncompressed_size = inner.uncompressed_size };
-        berth_hasher_final(s.blob_hash, ret->digest);
-        memcpy(ret->diff_id, inner.diff_id, sizeof(ret->diff_id));
         return 0;
 }
 
@@ -176,16 +65,12 @@ void layer_tar_split_drop(const char *dest_dir) {
 
 int layer_install(berth_engine *e, berth_read_fn read, void *cls, const char *blob_algorithm,
                   const char *expect_diff_id, struct layer_install *ret, berth_error *err) {
-        _cleanup_free_ char *base = layer_tmp_dir(e);
-        _cleanup_free_ char *tmp = xasprintf("%s/layer-XXXXXX", base);
-        _cleanup_free_ char *dest = NULL;
+        _cleanup_free_ char *tmp = NULL, *dest = NULL;
         struct layer_install l = { 0 };
-        int rc = berth_mkdir_p(base, 0700, err);
+        int rc = layer_tmp_mkdtemp(e, "layer", &tmp, err);
 
         if (rc < 0)
                 return rc;
-        if (!mkdtemp(tmp))
-                return berth_err_errno(err, -errno, "cannot create %s", tmp);
         rc = layer_unpack_recorded(read, cls, blob_algorithm, tmp, &l.digests, err);
         if (rc >= 0 && expect_diff_id && strcmp(l.digests.diff_id, expect_diff_id) != 0)
                 rc = berth_err(err, -EBADMSG, "it unpacks to %s, but the image config says %s", l.digests.diff_id,

@@ -8,9 +8,9 @@
 #include "berth/layer.h"
 
 /* berth_layer_unpack() that also records the layer's tar-split beside dest_dir (as
- * "<dest_dir>.tar-split"), so save can rebuild the exact tar. The blob is decompressed
- * here (gzip, zstd, bzip2, xz or none); ret->digest is of the blob as read, hashed with
- * blob_algorithm. A tar the recorder cannot follow is unpacked all the same. */
+ * "<dest_dir>.tar-split"), so save can rebuild the exact tar; ret->digest is of the blob
+ * as read, hashed with blob_algorithm. A tar the recorder cannot follow is unpacked all
+ * the same. */
 int layer_unpack_recorded(berth_read_fn read, void *cls, const char *blob_algorithm, const char *dest_dir,
                           berth_layer_digests *ret, berth_error *err);
 /* After verification: moves the tar-split recorded for dest_dir into the store as the

@@ -112,15 +112,12 @@ static int fetch(struct layer_job *job, const char *tmp, berth_error *err) {
 
 static int install(struct layer_job *job, berth_error *err) {
         berth_engine *e = job->pull->engine;
-        _cleanup_free_ char *base = layer_tmp_dir(e);
-        _cleanup_free_ char *tmp = xasprintf("%s/layer-XXXXXX", base);
+        _cleanup_free_ char *tmp = NULL;
         _cleanup_free_ char *dest = layer_dir(e, job->diff_id);
-        int rc = berth_mkdir_p(base, 0700, err);
+        int rc = layer_tmp_mkdtemp(e, "layer", &tmp, err);
 
         if (rc < 0)
                 return rc;
-        if (!mkdtemp(tmp))
-                return berth_err_errno(err, -errno, "cannot create %s", tmp);
         rc = fetch(job, tmp, err);
         if (rc >= 0) {
                 pull_report(job->pull, job->short_id, "Download complete", 0, 0);

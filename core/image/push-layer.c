@@ -100,22 +100,6 @@ static void gzip_done(struct gzip_sink *s) {
         berth_hasher_free(s->hash);
 }
 
-/* An unlinked file under ROOT/tmp: nothing to remove after a failure or a crash. */
-static int temp_file(struct push *p, int *ret_fd, berth_error *err) {
-        _cleanup_free_ char *dir = layer_tmp_dir(p->engine);
-        _cleanup_free_ char *path = xasprintf("%s/push-XXXXXX", dir);
-        int rc = berth_mkdir_p(dir, 0700, err), fd;
-
-        if (rc < 0)
-                return rc;
-        fd = mkostemp(path, O_CLOEXEC);
-        if (fd < 0)
-                return berth_err_errno(err, -errno, "cannot create a temporary file in %s", dir);
-        unlink(path);
-        *ret_fd = fd;
-        return 0;
-}
-
 static int compress(struct push *p, struct push_layer *l, int fd, berth_error *err) {
         _cleanup_(gzip_done) struct gzip_sink s = { .fd = fd };
         _cleanup_free_ char *dir = layer_dir(p->engine, l->stored_diff_id);
@@ -204,7 +188,7 @@ static int upload(struct push *p, struct blob_reader *b, const char *digest, boo
 int push_layer(struct push *p, struct push_layer *l, berth_error *err) {
         _cleanup_close_ int fd = -1;
         bool existed;
-        int rc = temp_file(p, &fd, err);
+        int rc = layer_tmp_file(p->engine, "push", &fd, err);
 
         if (rc >= 0)
                 rc = compress(p, l, fd, err);

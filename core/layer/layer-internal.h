@@ -83,6 +83,8 @@ void layer_locale_leave(layer_locale *l);
 typedef struct layer_stream {
         berth_read_fn read;
         void *cls;
+        berth_tap_fn tap;       /* optional: sees stage 1's output, as the diff_id hash does */
+        void *tap_cls;
         struct archive *blob;   /* stage 1: filters + raw format, decompresses */
         struct archive *tar;    /* stage 2: reads members from stage 1's output */
         berth_hasher *blob_hash;
@@ -96,7 +98,7 @@ typedef struct layer_stream {
 } layer_stream;
 
 int layer_stream_open(layer_stream *s, berth_read_fn read, void *cls, const char *digest_algorithm,
-                      berth_error *err);
+                      berth_tap_fn tap, void *tap_cls, berth_error *err);
 /* 1 and *ret_entry for the next member, 0 at the end of the tar. */
 int layer_stream_next(layer_stream *s, struct archive_entry **ret_entry, berth_error *err);
 /* Reads and hashes the rest (tar padding, bytes after the compressed stream). */

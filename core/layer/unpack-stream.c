@@ -50,6 +50,8 @@ static la_ssize_t tar_read(struct archive *a, void *cls, const void **ret_buf) {
                 return ARCHIVE_FATAL;
         }
         berth_hasher_update(s->tar_hash, *ret_buf, size);
+        if (s->tap)
+                s->tap(s->tap_cls, *ret_buf, size);
         s->tar_size += size;
         return (la_ssize_t) size;
 }
@@ -89,11 +91,11 @@ int layer_stream_error(layer_stream *s, berth_error *err) {
 }
 
 int layer_stream_open(layer_stream *s, berth_read_fn read, void *cls, const char *digest_algorithm,
-                      berth_error *err) {
+                      berth_tap_fn tap, void *tap_cls, berth_error *err) {
         struct archive_entry *raw;
         int r;
 
-        *s = (layer_stream) { .read = read, .cls = cls };
+        *s = (layer_stream) { .read = read, .cls = cls, .tap = tap, .tap_cls = tap_cls };
         r = berth_hasher_new(digest_algorithm, &s->blob_hash, err);
         if (r < 0)
                 return r;

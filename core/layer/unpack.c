@@ -21,6 +21,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 struct unpack_job {
         berth_read_fn read;
         void *cls;
+        berth_tap_fn tap;
+        void *tap_cls;
         const char *algorithm;
         const char *dest_dir;
         berth_layer_digests *ret;
@@ -84,7 +86,7 @@ static int unpack(struct unpack_job *j) {
                 free(dest);
                 dest = xstrdup(".");
         }
-        r = layer_stream_open(&s, j->read, j->cls, j->algorithm, j->err);
+        r = layer_stream_open(&s, j->read, j->cls, j->algorithm, j->tap, j->tap_cls, j->err);
         if (r < 0)
                 return r;
         layer_extract_new(&x, root_fd, dest);
@@ -121,9 +123,14 @@ static void *unpack_thread(void *cls) {
 
 int berth_layer_unpack(berth_read_fn read, void *cls, const char *digest_algorithm, const char *dest_dir,
                        berth_layer_digests *ret, berth_error *err) {
+        return berth_layer_unpack_tapped(read, cls, digest_algorithm, dest_dir, NULL, NULL, ret, err);
+}
+
+int berth_layer_unpack_tapped(berth_read_fn read, void *cls, const char *digest_algorithm, const char *dest_dir,
+                              berth_tap_fn tap, void *tap_cls, berth_layer_digests *ret, berth_error *err) {
         struct unpack_job j = {
-                .read = read, .cls = cls, .algorithm = digest_algorithm, .dest_dir = dest_dir,
-                .ret = ret, .err = err, .rc = -EIO,
+                .read = read, .cls = cls, .tap = tap, .tap_cls = tap_cls, .algorithm = digest_algorithm,
+                .dest_dir = dest_dir, .ret = ret, .err = err, .rc = -EIO,
         };
         pthread_t thread;
         int r = pthread_create(&thread, NULL, unpack_thread, &j);

@@ -33,6 +33,14 @@ typedef struct berth_layer_digests {
 int berth_layer_unpack(berth_read_fn read, void *cls, const char *digest_algorithm, const char *dest_dir,
                        berth_layer_digests *ret, berth_error *err);
 
+/* Sees every byte of the uncompressed tar, in order, as the unpacker reads it (a
+ * tar-split recorder keeps what it needs to rebuild the exact tar later). */
+typedef void (*berth_tap_fn)(void *cls, const void *data, size_t size);
+
+/* berth_layer_unpack() with a tap on the uncompressed tar (tap may be NULL). */
+int berth_layer_unpack_tapped(berth_read_fn read, void *cls, const char *digest_algorithm, const char *dest_dir,
+                              berth_tap_fn tap, void *tap_cls, berth_layer_digests *ret, berth_error *err);
+
 /* Writes dir as an uncompressed tar stream (sorted, so the same tree gives the same
  * bytes), turning overlay whiteouts back into OCI ".wh." entries. Fills diff_id and
  * uncompressed_size; digest is "" and size 0 (the caller may compress). */
