@@ -8,6 +8,8 @@
 #include "berth/log.h"
 #include "berth/path.h"
 #include "berth/store.h"
+#include "berth/container.h"
+#include "container/container-internal.h"
 #include "engine-internal.h"
 #include "image/image-store.h"
 
@@ -22,6 +24,7 @@ struct berth_engine {
         bool versions_loaded;
 
         struct engine_images images;
+        struct engine_containers containers;
 };
 
 berth_store *engine_store(berth_engine *e) {
@@ -30,6 +33,10 @@ berth_store *engine_store(berth_engine *e) {
 
 struct engine_images *engine_images(berth_engine *e) {
         return &e->images;
+}
+
+struct engine_containers *engine_containers(berth_engine *e) {
+        return &e->containers;
 }
 
 int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
@@ -42,6 +49,7 @@ int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
         pthread_mutex_init(&e->lock, NULL);
         pthread_mutex_init(&e->images.lock, NULL);
         pthread_cond_init(&e->images.changed, NULL);
+        engine_containers_init(&e->containers);
 
         r = berth_store_open(e->config.root, &e->store, err);
         if (r < 0)
@@ -60,6 +68,9 @@ int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
                 log_warn("%s", missing.message);
         if (berth_program_resolve("conmon", &e->conmon, NULL) < 0)
                 log_warn("conmon not found: containers cannot run until it is installed");
+        r = berth_containers_start_monitor(e, err);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(e);
         return 0;
 }
@@ -67,6 +78,8 @@ int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
 berth_engine *berth_engine_free(berth_engine *e) {
         if (!e)
                 return NULL;
+        engine_containers_stop_monitor(&e->containers);
+        engine_containers_done(&e->containers);
         berth_store_free(e->store);
         berth_host_facts_free(e->facts);
         berth_program_free(e->runtime);

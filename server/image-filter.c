@@ -9,6 +9,7 @@
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 #include "berth/reference.h"
+#include "filter-values.h"
 
 struct image_filter {
         int dangling;           /* -1 any, 0 only named, 1 only dangling */
@@ -17,38 +18,9 @@ struct image_filter {
         char *before, *since;
 };
 
-static void strv_add_copy(char ***v, const char *s) {
-        size_t n = 0;
-        while (*v && (*v)[n])
-                n++;
-        *v = xrealloc(*v, (n + 2) * sizeof(char *));
-        (*v)[n] = xstrdup(s);
-        (*v)[n + 1] = NULL;
-}
-
-static int take_values(json_t *v, const char *key, char ***ret, berth_error *err) {
-        size_t i;
-        json_t *item;
-        /* Docker accepts both ["a","b"] and {"a":true,"b":true}. */
-        if (json_is_object(v)) {
-                const char *k;
-                json_object_foreach(v, k, item)
-                        strv_add_copy(ret, k);
-                return 0;
-        }
-        if (!json_is_array(v))
-                return berth_err(err, -EINVAL, "filters: \"%s\" must be a list of strings", key);
-        json_array_foreach(v, i, item) {
-                if (!json_is_string(item))
-                        return berth_err(err, -EINVAL, "filters: \"%s\" must be a list of strings", key);
-                strv_add_copy(ret, json_string_value(item));
-        }
-        return 0;
-}
-
 static int take_key(struct image_filter *f, const char *key, json_t *v, berth_error *err) {
         _cleanup_strv_free_ char **values = NULL;
-        int rc = take_values(v, key, &values, err);
+        int rc = filter_values(v, key, &values, err);
 
         if (rc < 0)
                 return rc;

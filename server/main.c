@@ -98,6 +98,7 @@ static int serve(berth_config *cfg) {
         s.engine = engine;
         s.wake_fd = wake_fd;
         list_cache_init(&s.image_lists);
+        list_cache_init(&s.container_lists);
         pthread_mutex_init(&s.streams_lock, NULL);
         s.idle_timeout = c->idle_timeout >= 0 ? c->idle_timeout
                                               : (s.socket_activated ? BERTH_DEFAULT_ACTIVATED_IDLE_TIMEOUT : 0);
@@ -105,6 +106,7 @@ static int serve(berth_config *cfg) {
                 log_error("%s", err.message);
                 listen_close(s.listen_fd, c->socket_path, s.socket_activated);
                 list_cache_done(&s.image_lists);
+                list_cache_done(&s.container_lists);
                 return 1;
         }
         sd_notify(0, "READY=1");
@@ -117,9 +119,10 @@ static int serve(berth_config *cfg) {
         sd_notify(0, "STOPPING=1");
         bool stopped = http_stop(&s, SHUTDOWN_GRACE_MS);
         listen_close(s.listen_fd, c->socket_path, s.socket_activated);
-        if (stopped)
+        if (stopped) {
                 list_cache_done(&s.image_lists);
-        else
+                list_cache_done(&s.container_lists);
+        } else
                 TAKE_PTR(engine);       /* still in use by stuck handlers; the process exits */
         return 0;
 }

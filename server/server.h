@@ -31,6 +31,7 @@ struct server {
 
         struct MHD_Response *ping;      /* shared, immutable reply to /_ping */
         struct list_cache image_lists;  /* encoded GET /images/json answers */
+        struct list_cache container_lists;  /* encoded GET /containers/json answers */
 };
 
 /* Counter changes; the main loop is woken when a counter reaches zero. */

@@ -10,42 +10,6 @@
 
 #include "berth/alloc.h"
 
-size_t strv_length(char *const *v) {
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-void strv_add(char ***v, const char *s) {
-        size_t n = strv_length(*v);
-        for (size_t i = 0; i < n; i++)
-                if (strcmp((*v)[i], s) == 0)
-                        return;
-        *v = xrealloc(*v, (n + 2) * sizeof(char *));
-        (*v)[n] = xstrdup(s);
-        (*v)[n + 1] = NULL;
-}
-
-bool strv_remove(char ***v, const char *s) {
-        size_t n = strv_length(*v);
-        for (size_t i = 0; i < n; i++)
-                if (strcmp((*v)[i], s) == 0) {
-                        free((*v)[i]);
-                        memmove(*v + i, *v + i + 1, (n - i) * sizeof(char *));
-                        return true;
-                }
-        return false;
-}
-
-static char **strv_copy(char *const *v) {
-        size_t n = strv_length(v);
-        char **c = xnew0(char *, n + 1);
-        for (size_t i = 0; i < n; i++)
-                c[i] = xstrdup(v[i]);
-        return c;
-}
-
 berth_image *image_copy(const berth_image *img) {
         berth_image *c = xnew0(berth_image, 1);
         c->id = xstrdup(img->id);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "berth/image.h"
+#include "berth/strv.h"
 #include "tables.h"
 
 /* Extra per-layer facts kept with an image: what the registry called the blob. */
@@ -35,10 +36,6 @@ bool layer_exists(store_txn *t, const char *diff_id);
 /* A deep copy of an image, for callers outside the transaction. */
 berth_image *image_copy(const berth_image *img);
 
-/* Adds s to a NULL-terminated vector unless present; removes it. */
-void strv_add(char ***v, const char *s);
-bool strv_remove(char ***v, const char *s);
-size_t strv_length(char *const *v);
 
 /* Now, in nanoseconds since the epoch: when an image enters the store. */
 int64_t image_now_ns(void);

@@ -3,6 +3,33 @@
 
 struct request;
 
+/* Docker API <= 1.41 names every attach and log stream this way, framed or not. */
+#define RAW_STREAM_TYPE "application/vnd.docker.raw-stream"
+#define MUX_STREAM_TYPE RAW_STREAM_TYPE
+
+/* containers.c */
+int route_container_create(struct request *req);
+int route_container_start(struct request *req);
+int route_container_stop(struct request *req);
+int route_container_restart(struct request *req);
+int route_container_kill(struct request *req);
+int route_container_pause(struct request *req);
+int route_container_unpause(struct request *req);
+int route_container_remove(struct request *req);
+int route_container_rename(struct request *req);
+int route_container_resize(struct request *req);
+int route_container_prune(struct request *req);
+int route_container_inspect(struct request *req);
+int route_container_exists(struct request *req);
+int route_container_list(struct request *req);
+/* An integer query parameter: absent -> def; below min or not a number -> 400. */
+int req_query_int(struct request *req, const char *name, long long def, long long min, long long *ret);
+
+/* container-wait.c, container-attach.c, container-logs.c */
+int route_container_wait(struct request *req);
+int route_container_attach(struct request *req);
+int route_container_logs(struct request *req);
+
 /* system.c */
 int route_system_ping(struct request *req);
 int route_system_version(struct request *req);

@@ -1,0 +1,325 @@
+/* Container exits: conmon's exit files (ROOT/exits/<id>) seen through inotify while
+ * berthd runs, and reconciled at start for exits that happened while it did not. */
+#include "container-internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "berth/alloc.h"
+#include "berth/fileio.h"
+#include "berth/log.h"
+#include "berth/path.h"
+#include "engine-internal.h"
+#include "oci.h"
+
+/* conmon's status when it vanished without writing one (our choice; Docker has none). */
+#define EXIT_CODE_LOST 255
+
+static bool is_container_id(const char *name) {
+        return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
+static int read_exit_file(berth_engine *e, const char *id, int *ret_code) {
+        _cleanup_free_ char *dir = container_exit_dir(e), *path = xasprintf("%s/%s", dir, id), *line = NULL;
+        char *end;
+        int r = berth_read_line(path, &line);
+        if (r < 0)
+                return r;
+        long code = strtol(line, &end, 10);
+        if (end == line)
+                return -EBADMSG;
+        *ret_code = code < 0 ? EXIT_CODE_LOST : (int) code;
+        return 0;
+}
+
+static void remove_exit_file(berth_engine *e, const char *id) {
+        _cleanup_free_ char *dir = container_exit_dir(e), *path = xasprintf("%s/%s", dir, id);
+        unlink(path);
+}
+
+static bool oom_killed(const berth_container *c) {
+        _cleanup_free_ char *v1 = xasprintf("/sys/fs/cgroup/memory/berth/%s/memory.oom_control", c->id);
+        _cleanup_free_ char *v2 = xasprintf("/sys/fs/cgroup/berth/%s/memory.events", c->id);
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        const char *k;
+
+        if (berth_read_file(v1, 4096, &text, &size, NULL) < 0 && berth_read_file(v2, 4096, &text, &size, NULL) < 0)
+                return false;
+        k = strstr(text, "oom_kill ");
+        return k && atol(k + 9) > 0;
+}
+
+/* Docker's restart policies: always and unless-stopped restart whatever the code,
+ * on-failure[:N] only a failure, up to N times. */
+static bool should_restart(const berth_container *c, bool stop_requested) {
+        json_t *host = container_json_parse(c->host_config), *policy = json_object_get(host, "RestartPolicy");
+        const char *name = json_string_value(json_object_get(policy, "Name"));
+        int64_t max = json_int_at(policy, "MaximumRetryCount", 0);
+        bool yes = false;
+
+        if (!stop_requested && name) {
+                if (strcmp(name, "always") == 0 || strcmp(name, "unless-stopped") == 0)
+                        yes = true;
+                else if (strcmp(name, "on-failure") == 0)
+                        yes = c->state.exit_code != 0 && (max <= 0 || c->state.restart_count < (uint64_t) max);
+        }
+        json_decref(host);
+        return yes;
+}
+
+static void record_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error, bool oom) {
+        struct engine_containers *ec = engine_containers(e);
+        berth_error err;
+
+        pthread_mutex_lock(&ec->lock);
+        c->c.state.status = BERTH_CONTAINER_EXITED;
+        c->c.state.exit_code = exit_code;
+        c->c.state.oom_killed = oom;
+        c->c.state.pid = 0;
+        c->c.state.conmon_pid = 0;
+        c->c.state.finished_at = container_now_ns();
+        c->c.state.exits++;
+        if (error) {
+                free(c->c.state.error);
+                c->c.state.error = xstrdup(error);
+        }
+        ctr_changed(e);
+        pthread_mutex_unlock(&ec->lock);
+        if (ctr_save(e, c, &err) < 0)
+                log_error("recording the exit of %s: %s", c->c.id, err.message);
+        remove_exit_file(e, c->c.id);   /* only once the exit is on disk */
+        pthread_mutex_lock(&ec->lock);
+        ctr_waiters_exited_locked(c, exit_code);
+        pthread_mutex_unlock(&ec->lock);
+}
+
+void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error) {
+        struct engine_containers *ec = engine_containers(e);
+        _cleanup_(berth_container_freep) berth_container *snap = NULL;
+        bool stop_requested, restart, auto_remove;
+        berth_error err;
+
+        if (ctr_op_lock(e, c, NULL) < 0) {
+                remove_exit_file(e, c->c.id);
+                return;
+        }
+        snap = ctr_snapshot(e, c);
+        if (snap->state.status != BERTH_CONTAINER_RUNNING && snap->state.status != BERTH_CONTAINER_PAUSED) {
+                /* A failed start already recorded it, or this exit was handled. */
+                remove_exit_file(e, snap->id);
+                ctr_op_unlock(c);
+                return;
+        }
+        bool oom = oom_killed(snap);
+        ctr_teardown(e, c);
+        record_exit(e, c, exit_code, error, oom);
+        pthread_mutex_lock(&ec->lock);
+        stop_requested = c->stop_requested;
+        c->stop_requested = false;
+        berth_container_free(snap);
+        snap = container_copy(&c->c);
+        pthread_mutex_unlock(&ec->lock);
+        json_t *host = container_json_parse(snap->host_config);
+        auto_remove = json_bool_at(host, "AutoRemove");
+        json_decref(host);
+        restart = !auto_remove && should_restart(snap, stop_requested);
+        if (restart) {
+                pthread_mutex_lock(&ec->lock);
+                c->c.state.restart_count++;
+                pthread_mutex_unlock(&ec->lock);
+                if (ctr_start_locked(e, c, &err) < 0)
+                        log_warn("restarting container %s: %s", snap->name, err.message);
+        }
+        ctr_op_unlock(c);
+        if (auto_remove && ctr_remove(e, c, true, &err) < 0 && err.code != -ENOENT)
+                log_warn("removing container %s after its exit: %s", snap->name, err.message);
+}
+
+struct exit_job {
+        berth_engine *engine;
+        char id[65];
+        int code;
+        const char *error;
+};
+
+static void *exit_thread(void *p) {
+        struct exit_job *j = p;
+        struct ctr *c = ctr_find_id(j->engine, j->id);
+        if (c) {
+                ctr_handle_exit(j->engine, c, j->code, j->error);
+                ctr_unref(j->engine, c);
+        } else
+                remove_exit_file(j->engine, j->id);
+        free(j);
+        return NULL;
+}
+
+/* Each exit on its own thread: one slow teardown never delays the others. */
+static void dispatch_exit(berth_engine *e, const char *id, int code, const char *error) {
+        struct exit_job *j = xnew0(struct exit_job, 1);
+        pthread_attr_t attr;
+        pthread_t t;
+
+        j->engine = e;
+        snprintf(j->id, sizeof(j->id), "%s", id);
+        j->code = code;
+        j->error = error;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &attr, exit_thread, j) != 0)
+                exit_thread(j);
+        pthread_attr_destroy(&attr);
+}
+
+static void handle_name(berth_engine *e, const char *name) {
+        int code;
+        if (!is_container_id(name) || read_exit_file(e, name, &code) < 0)
+                return;
+        dispatch_exit(e, name, code, NULL);
+}
+
+static void *watch_thread(void *p) {
+        berth_engine *e = p;
+        struct engine_containers *ec = engine_containers(e);
+        char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+        for (;;) {
+                struct pollfd fds[2] = { { .fd = ec->inotify_fd, .events = POLLIN }, { .fd = ec->stop_fd, .events = POLLIN } };
+                if (poll(fds, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (fds[1].revents)
+                        break;
+                ssize_t n = read(ec->inotify_fd, buf, sizeof(buf));
+                for (char *at = buf; n > 0 && at < buf + n;) {
+                        struct inotify_event *ev = (struct inotify_event *) at;
+                        if (ev->len)
+                                handle_name(e, ev->name);
+                        at += sizeof(*ev) + ev->len;
+                }
+        }
+        return NULL;
+}
+
+static bool conmon_alive(pid_t pid) {
+        _cleanup_free_ char *path = xasprintf("/proc/%d/comm", pid), *comm = NULL;
+        return pid > 0 && berth_read_line(path, &comm) >= 0 && strcmp(comm, "conmon") == 0;
+}
+
+/* A running record whose conmon is gone and left no exit file, or a start that the
+ * daemon's death cut short. */
+static void reconcile_one(berth_engine *e, struct ctr *c) {
+        _cleanup_(berth_container_freep) berth_container *snap = ctr_snapshot(e, c);
+        _cleanup_free_ char *rtroot = NULL, *status = NULL, *cpid = NULL, *cpidfile = NULL;
+        struct oci_runtime rt;
+        pid_t pid = 0;
+        int code;
+
+        if (read_exit_file(e, snap->id, &code) >= 0) {
+                if (snap->state.status == BERTH_CONTAINER_CREATED)
+                        ctr_teardown(e, c);
+                dispatch_exit(e, snap->id, code, NULL);
+                return;
+        }
+        ctr_runtime(e, snap, &rt, &rtroot);
+        if (snap->state.status == BERTH_CONTAINER_CREATED) {
+                if (oci_state(&rt, snap->id, &status, &pid, NULL) < 0)
+                        return;
+                /* berthd died between the runtime's create and start (or after). */
+                if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
+                        struct engine_containers *ec = engine_containers(e);
+                        cpidfile = xasprintf("%s/conmon.pid", snap->bundle);
+                        berth_read_line(cpidfile, &cpid);
+                        pthread_mutex_lock(&ec->lock);
+                        c->c.state.status = strcmp(status, "running") == 0 ? BERTH_CONTAINER_RUNNING : BERTH_CONTAINER_PAUSED;
+                        c->c.state.pid = pid;
+                        c->c.state.conmon_pid = cpid ? atoi(cpid) : 0;
+                        c->c.state.started_at = container_now_ns();
+                        ctr_changed(e);
+                        pthread_mutex_unlock(&ec->lock);
+                        ctr_save(e, c, NULL);
+                } else {
+                        oci_kill(&rt, snap->id, SIGKILL, true, NULL);
+                        ctr_teardown(e, c);
+                }
+                return;
+        }
+        if (snap->state.status != BERTH_CONTAINER_RUNNING && snap->state.status != BERTH_CONTAINER_PAUSED)
+                return;
+        if (conmon_alive(snap->state.conmon_pid))
+                return;
+        /* The exit file may have landed since the check above. */
+        if (read_exit_file(e, snap->id, &code) >= 0) {
+                dispatch_exit(e, snap->id, code, NULL);
+                return;
+        }
+        dispatch_exit(e, snap->id, EXIT_CODE_LOST, "conmon exited without an exit file");
+}
+
+static int reconcile(berth_engine *e, berth_error *err) {
+        struct engine_containers *ec = engine_containers(e);
+        struct ctr **all;
+        size_t n;
+
+        (void) err;
+        pthread_mutex_lock(&ec->lock);
+        n = ec->n;
+        all = xnew0(struct ctr *, n + 1);
+        for (size_t i = 0; i < n; i++) {
+                all[i] = ec->items[i];
+                all[i]->refs++;
+        }
+        pthread_mutex_unlock(&ec->lock);
+        for (size_t i = 0; i < n; i++) {
+                reconcile_one(e, all[i]);
+                ctr_unref(e, all[i]);
+        }
+        free(all);
+        return 0;
+}
+
+int berth_containers_start_monitor(berth_engine *e, berth_error *err) {
+        struct engine_containers *ec = engine_containers(e);
+        _cleanup_free_ char *dir = container_exit_dir(e);
+        int r = berth_mkdir_p(dir, 0700, err);
+
+        if (r < 0)
+                return r;
+        r = ctr_index_load(e, err);
+        if (r < 0)
+                return r;
+        ec->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        ec->stop_fd = eventfd(0, EFD_CLOEXEC);
+        if (ec->inotify_fd < 0 || ec->stop_fd < 0 ||
+            inotify_add_watch(ec->inotify_fd, dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+                return berth_err_errno(err, -errno, "cannot watch %s for container exits", dir);
+        r = -pthread_create(&ec->watcher, NULL, watch_thread, e);
+        if (r < 0)
+                return berth_err_errno(err, r, "cannot start the exit watcher");
+        ec->watching = true;
+        /* After the watch is set, so an exit during the scan is seen one way or the other. */
+        return reconcile(e, err);
+}
+
+void engine_containers_stop_monitor(struct engine_containers *ec) {
+        if (ec->watching) {
+                uint64_t one = 1;
+                if (write(ec->stop_fd, &one, sizeof(one)) < 0)
+                        log_warn("cannot stop the exit watcher: %m");
+                pthread_join(ec->watcher, NULL);
+                ec->watching = false;
+        }
+        ec->inotify_fd = safe_close(ec->inotify_fd);
+        ec->stop_fd = safe_close(ec->stop_fd);
+}

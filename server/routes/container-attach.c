@@ -1,0 +1,94 @@
+/* POST /containers/{id}/attach: hijacked before the container starts (docker run),
+ * then the pump copies between the client and conmon's attach socket. */
+#include <errno.h>
+#include <poll.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach-pump.h"
+#include "berth/alloc.h"
+#include "berth/container.h"
+#include "berth/log.h"
+#include "http.h"
+#include "routes/routes.h"
+
+#define RAW_STREAM RAW_STREAM_TYPE
+
+struct attach_session {
+        struct server *server;
+        berth_engine *engine;
+        char *id;
+        struct pump_options o;
+};
+
+struct abandon_check {
+        struct server *server;
+        int fd;
+};
+
+/* The client hung up, or the daemon is stopping. */
+static bool abandoned(void *cls) {
+        struct abandon_check *a = cls;
+        struct pollfd p = { .fd = a->fd, .events = POLLRDHUP };
+        return server_shutting_down(a->server) || (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)));
+}
+
+static void attach_run(void *cls, int fd, const char *early, size_t early_size) {
+        struct attach_session *s = cls;
+        berth_error err;
+        bool tty;
+        int conmon;
+
+        struct abandon_check check = { s->server, fd };
+
+        if (berth_container_attach(s->engine, s->id, abandoned, &check, &conmon, &tty, &err) < 0) {
+                log_debug("attach %s: %s", s->id, err.message);
+                return;
+        }
+        s->o.tty = tty;
+        if (!tty)
+                s->o.n_detach_keys = 0;   /* Docker applies detach keys only with a TTY */
+        attach_pump(fd, conmon, early, early_size, &s->o);
+        close(conmon);
+}
+
+static void attach_done(void *cls) {
+        struct attach_session *s = cls;
+        free(s->id);
+        free(s);
+}
+
+int route_container_attach(struct request *req) {
+        _cleanup_(berth_container_freep) berth_container *c = NULL;
+        struct pump_options o = { .n_detach_keys = 2, .detach_keys = { 16, 17 } };
+        const char *keys = req_query(req, "detachKeys");
+        bool stream, in, out, err_;
+        int rc = req_query_bool(req, "stream", false, &stream);
+
+        if (rc >= 0)
+                rc = req_query_bool(req, "stdin", false, &in);
+        if (rc >= 0)
+                rc = req_query_bool(req, "stdout", false, &out);
+        if (rc >= 0)
+                rc = req_query_bool(req, "stderr", false, &err_);
+        if (rc < 0)
+                return rc;
+        if (keys && *keys && pump_parse_detach_keys(keys, &o) < 0)
+                return http_fail(req, -EINVAL, "Invalid detach keys (%s) provided", keys);
+        rc = berth_container_lookup(req_engine(req), req_param(req, "name"), &c, &req->err);
+        if (rc < 0)
+                return rc;
+        json_t *cfg = json_loads(c->config, 0, NULL);
+        o.in = in && json_is_true(json_object_get(cfg, "OpenStdin"));
+        json_decref(cfg);
+        o.out = out;
+        o.err = err_;
+        struct attach_session *s = xnew0(struct attach_session, 1);
+        s->server = req->server;
+        s->engine = req_engine(req);
+        s->id = xstrdup(c->id);
+        s->o = o;
+        return reply_upgrade(req, RAW_STREAM, attach_run, s, attach_done);
+}

@@ -1,0 +1,156 @@
+/* GET /containers/{id}/logs: the log read (and followed) on a thread of its own, framed
+ * as Docker does (8-byte headers without a TTY, raw with one), through a bounded queue. */
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+#include "berth/container.h"
+#include "berth/log.h"
+#include "byte-queue.h"
+#include "http.h"
+#include "json/container.h"
+#include "mux.h"
+#include "routes/routes.h"
+
+#define LOGS_QUEUE_LIMIT (1u << 20)
+
+struct logs_job {
+        atomic_int refs;
+        struct server *server;
+        char *id;
+        berth_log_options o;
+        bool tty, timestamps;
+        struct byte_queue *q;
+        berth_error err;
+        int rc;
+};
+
+static void job_unref(struct logs_job *job) {
+        if (atomic_fetch_sub(&job->refs, 1) != 1)
+                return;
+        byte_queue_unref(job->q);
+        free(job->id);
+        free(job);
+}
+
+static int emit(void *cls, const berth_log_entry *e) {
+        struct logs_job *job = cls;
+        char stamp[64] = "", hdr[MUX_HEADER_SIZE];
+        size_t stamp_len = 0, total;
+        int r;
+
+        if (!e)   /* a follower's idle tick: is the client still there? */
+                return byte_queue_write(job->q, "", 0);
+        if (job->timestamps) {
+                json_format_ns(e->time_ns, stamp, sizeof(stamp) - 1);
+                stamp_len = strlen(stamp);
+                stamp[stamp_len++] = ' ';
+        }
+        total = stamp_len + e->size + (e->partial ? 0 : 1);
+        if (!job->tty) {
+                mux_header((uint8_t *) hdr, e->is_stderr ? MUX_STDERR : MUX_STDOUT, (uint32_t) total);
+                if ((r = byte_queue_write(job->q, hdr, sizeof(hdr))) < 0)
+                        return r;
+        }
+        if ((r = byte_queue_write(job->q, stamp, stamp_len)) < 0 || (r = byte_queue_write(job->q, e->data, e->size)) < 0)
+                return r;
+        return e->partial ? 0 : byte_queue_write(job->q, "\n", 1);
+}
+
+static void *logs_thread(void *cls) {
+        struct logs_job *job = cls;
+        job->rc = berth_container_logs(job->server->engine, job->id, &job->o, emit, job, &job->err);
+        if (job->rc < 0 && job->rc != -EPIPE)
+                log_warn("logs of %s: %s", job->id, job->err.message);
+        byte_queue_finish(job->q, job->rc == -EPIPE ? 0 : job->rc);
+        server_operation_end(job->server);
+        job_unref(job);
+        return NULL;
+}
+
+static void reply_done(void *q) {
+        byte_queue_close(q);
+        byte_queue_unref(q);
+}
+
+/* Docker's since/until: seconds since the epoch, with an optional fraction. */
+static int parse_time(struct request *req, const char *name, int64_t *ret) {
+        const char *v = req_query(req, name);
+        char *end;
+        *ret = 0;
+        if (!v || !*v)
+                return 0;
+        double t = strtod(v, &end);
+        if (*end || !isfinite(t) || t < 0)
+                return http_fail(req, -EINVAL, "invalid value for %s: %s", name, v);
+        *ret = (int64_t) (t * 1e9);
+        return 0;
+}
+
+static int parse_options(struct request *req, struct logs_job *job) {
+        const char *tail = req_query(req, "tail");
+        char *end;
+        int rc = req_query_bool(req, "stdout", false, &job->o.out);
+        if (rc >= 0)
+                rc = req_query_bool(req, "stderr", false, &job->o.err);
+        if (rc >= 0)
+                rc = req_query_bool(req, "follow", false, &job->o.follow);
+        if (rc >= 0)
+                rc = req_query_bool(req, "timestamps", false, &job->timestamps);
+        if (rc >= 0)
+                rc = parse_time(req, "since", &job->o.since_ns);
+        if (rc >= 0)
+                rc = parse_time(req, "until", &job->o.until_ns);
+        if (rc < 0)
+                return rc;
+        if (!job->o.out && !job->o.err)
+                return http_fail(req, -EINVAL, "Bad parameters: you must choose at least one stream");
+        job->o.tail = -1;
+        if (tail && *tail && strcmp(tail, "all") != 0) {
+                job->o.tail = strtol(tail, &end, 10);
+                if (*end || job->o.tail < 0)
+                        job->o.tail = -1;   /* Docker reads a bad tail as "all" */
+        }
+        return 0;
+}
+
+int route_container_logs(struct request *req) {
+        _cleanup_(berth_container_freep) berth_container *c = NULL;
+        struct logs_job *job = xnew0(struct logs_job, 1);
+        pthread_t thread;
+        int rc = parse_options(req, job);
+
+        if (rc >= 0)
+                rc = berth_container_lookup(req_engine(req), req_param(req, "name"), &c, &req->err);
+        if (rc < 0) {
+                free(job);
+                return rc;
+        }
+        json_t *cfg = json_loads(c->config, 0, NULL);
+        job->tty = json_is_true(json_object_get(cfg, "Tty"));
+        json_decref(cfg);
+        atomic_init(&job->refs, 2);
+        job->server = req->server;
+        job->id = xstrdup(c->id);
+        job->q = byte_queue_new(LOGS_QUEUE_LIMIT);
+        server_operation_begin(req->server);
+        if (pthread_create(&thread, NULL, logs_thread, job) != 0)
+                abort();
+        pthread_detach(thread);
+        const char *type = job->tty ? RAW_STREAM_TYPE : MUX_STREAM_TYPE;
+        if (byte_queue_wait_first(job->q)) {
+                byte_queue_ref(job->q);
+                rc = reply_stream(req, MHD_HTTP_OK, type, byte_queue_read, job->q, reply_done, byte_queue_waker(job->q));
+                job_unref(job);
+                return rc;
+        }
+        rc = job->rc;
+        req->err = job->err;
+        job_unref(job);
+        return rc < 0 ? rc : reply_text(req, MHD_HTTP_OK, type, "");
+}
