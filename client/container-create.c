@@ -567,7 +567,7 @@ static int config_flag(json_t *spec, int opt, const char *arg, berth_error *err)
 }
 
 static int set_bool(json_t *spec, const char *key, const char *flag, const char *arg, bool *ret, berth_error *err) {
-        bool v;
+        bool v = false;
         int r = parse_bool_arg(flag, arg, &v, err);
 
         if (r < 0)

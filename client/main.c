@@ -50,6 +50,7 @@ static const struct verb verbs[] = {
         { "start", "Start one or more containers", cmd_start },
         { "stats", "Display a live stream of container resource usage statistics", cmd_stats },
         { "stop", "Stop one or more containers", cmd_stop },
+        { "system", "Manage berthd", cmd_system },
         { "tag", "Add an additional name to a local image", cmd_tag },
         { "top", "Display the running processes of a container", cmd_top },
         { "unpause", "Unpause the processes in one or more containers", cmd_unpause },

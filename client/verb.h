@@ -77,6 +77,7 @@ int cmd_image_prune(struct client *c, int argc, char **argv);
 int cmd_images(struct client *c, int argc, char **argv);
 int cmd_import(struct client *c, int argc, char **argv);
 int cmd_info(struct client *c, int argc, char **argv);
+int cmd_system(struct client *c, int argc, char **argv);
 int cmd_inspect(struct client *c, int argc, char **argv);
 int cmd_load(struct client *c, int argc, char **argv);
 int cmd_login(struct client *c, int argc, char **argv);

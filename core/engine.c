@@ -9,6 +9,7 @@
 #include "berth/path.h"
 #include "berth/store.h"
 #include "berth/container.h"
+#include "berth/events.h"
 #include "container/container-internal.h"
 #include "engine-internal.h"
 #include "image/image-store.h"
@@ -25,6 +26,8 @@ struct berth_engine {
 
         struct engine_images images;
         struct engine_containers containers;
+        atomic_bool wake_on_exit;
+        berth_events *events;
 };
 
 berth_store *engine_store(berth_engine *e) {
@@ -33,6 +36,10 @@ berth_store *engine_store(berth_engine *e) {
 
 struct engine_images *engine_images(berth_engine *e) {
         return &e->images;
+}
+
+berth_events *berth_engine_events(berth_engine *e) {
+        return e->events;
 }
 
 struct engine_containers *engine_containers(berth_engine *e) {
@@ -50,6 +57,7 @@ int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
         pthread_mutex_init(&e->images.lock, NULL);
         pthread_cond_init(&e->images.changed, NULL);
         engine_containers_init(&e->containers);
+        e->events = berth_events_new(BERTH_EVENTS_KEPT);
 
         r = berth_store_open(e->config.root, &e->store, err);
         if (r < 0)
@@ -85,11 +93,20 @@ berth_engine *berth_engine_free(berth_engine *e) {
         berth_program_free(e->runtime);
         berth_program_free(e->conmon);
         berth_config_done(&e->config);
+        berth_events_free(e->events);
         pthread_mutex_destroy(&e->lock);
         pthread_mutex_destroy(&e->images.lock);
         pthread_cond_destroy(&e->images.changed);
         free(e);
         return NULL;
+}
+
+void berth_engine_set_wake_on_exit(berth_engine *e, bool wake) {
+        atomic_store(&e->wake_on_exit, wake);
+}
+
+bool berth_engine_wake_on_exit(const berth_engine *e) {
+        return atomic_load(&e->wake_on_exit);
 }
 
 const berth_config *berth_engine_config(const berth_engine *e) {

@@ -188,10 +188,23 @@ int reply_shared(struct request *req, unsigned status, struct MHD_Response *resp
         return MHD_queue_response(req->conn, status, response) == MHD_YES ? 0 : -EIO;
 }
 
+/* Podman's clients recognise errors by their words ("no such container"), not status. */
+static char *libpod_message(const char *message) {
+        static const char ctr[] = "No such container: ";
+        if (strncmp(message, ctr, sizeof(ctr) - 1) == 0)
+                return xasprintf("no container with name or ID \"%s\" found: no such container",
+                                 message + sizeof(ctr) - 1);
+        return xstrdup(message);
+}
+
 int reply_error(struct request *req, int code, const char *message) {
         unsigned status = http_status_for_errno(code);
         if (status == 304)
                 return reply_empty(req, status);
+        if (req->match.api == API_LIBPOD) {
+                _cleanup_free_ char *m = libpod_message(message);
+                return reply_json(req, status, http_error_body(status, m, http_cause_for_errno(code)));
+        }
         return reply_json(req, status, http_error_body(status, message, http_cause_for_errno(code)));
 }
 

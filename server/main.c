@@ -96,6 +96,7 @@ static int serve(berth_config *cfg) {
                 return 1;
         }
         s.engine = engine;
+        berth_engine_set_wake_on_exit(engine, s.socket_activated);
         s.wake_fd = wake_fd;
         list_cache_init(&s.image_lists);
         list_cache_init(&s.container_lists);

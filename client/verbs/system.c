@@ -164,3 +164,27 @@ int cmd_info(struct client *c, int argc, char **argv) {
         fputc('\n', stdout);
         return 0;
 }
+
+static const char system_usage[] =
+        "Usage: berth system COMMAND\n"
+        "\n"
+        "Manage berthd.\n"
+        "\n"
+        "Commands:\n"
+        "  info        Display berth system information\n"
+        "  wake        Reach berthd once (starts a socket-activated daemon); conmon runs it\n"
+        "              when a container exits so the daemon records the exit\n";
+
+int cmd_system(struct client *c, int argc, char **argv) {
+        _cleanup_(json_decrefp) json_t *answer = NULL;
+
+        if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                fputs(system_usage, argc < 2 ? stderr : stdout);
+                return argc < 2 ? berth_err(&c->error, -EINVAL, "missing command for \"berth system\"") : 0;
+        }
+        if (strcmp(argv[1], "info") == 0)
+                return cmd_info(c, argc - 1, argv + 1);
+        if (strcmp(argv[1], "wake") == 0)
+                return client_get_json(c, "/version", &answer, &c->error);
+        return berth_err(&c->error, -EINVAL, "unknown command \"%s\" for \"berth system\"", argv[1]);
+}

@@ -103,6 +103,11 @@ int ctr_start_locked(berth_engine *e, struct ctr *c, berth_error *err);
 
 /* Removes c (remove.c); a running one only with force (killed first). */
 int ctr_remove(berth_engine *e, struct ctr *c, bool force, berth_error *err);
+/* The same, and its anonymous volumes with `volumes` (docker rm -v, --rm). */
+int ctr_remove_volumes(berth_engine *e, struct ctr *c, bool force, bool volumes, berth_error *err);
 void engine_containers_stop_monitor(struct engine_containers *ec);
 /* Stop signal, grace period, SIGKILL; waits for the exit (stop.c). */
 int ctr_stop(berth_engine *e, struct ctr *c, int timeout, berth_error *err);
+/* Emits a container event (container-events.c): extra key, value pairs end with NULL. */
+void ctr_event(berth_engine *e, const berth_container *c, const char *action, ...) __attribute__((sentinel));
+void ctr_event_of(berth_engine *e, struct ctr *c, const char *action, const char *key, const char *value);

@@ -190,8 +190,12 @@ static json_t *host_config_defaults(json_t *given) {
                 json_object_set_new(h, "RestartPolicy", json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
         else if (!json_is_string(json_object_get(json_object_get(h, "RestartPolicy"), "Name")))
                 json_object_set_new(json_object_get(h, "RestartPolicy"), "Name", json_string("no"));
+        /* Clients (docker-py) read logs only from the drivers they know; ours reads like json-file. */
         if (!json_is_object(json_object_get(h, "LogConfig")))
-                json_object_set_new(h, "LogConfig", json_pack("{s:s, s:{}}", "Type", "k8s-file", "Config"));
+                json_object_set_new(h, "LogConfig", json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
+        const char *driver = json_string_value(json_object_get(json_object_get(h, "LogConfig"), "Type"));
+        if (!driver || !*driver)
+                json_object_set_new(json_object_get(h, "LogConfig"), "Type", json_string("json-file"));
         return h;
 }
 

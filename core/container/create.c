@@ -144,6 +144,11 @@ int berth_container_create(berth_engine *e, const char *name, const char *body, 
                 return r;
         }
         /* c now belongs to the index. */
+        struct ctr *added = ctr_find_id(e, id);
+        if (added) {
+                ctr_event_of(e, added, "create", NULL, NULL);
+                ctr_unref(e, added);
+        }
         *ret_id = xstrdup(id);
         return 0;
 }

@@ -97,6 +97,9 @@ static void record_exit(berth_engine *e, struct ctr *c, int exit_code, const cha
         if (ctr_save(e, c, &err) < 0)
                 log_error("recording the exit of %s: %s", c->c.id, err.message);
         remove_exit_file(e, c->c.id);   /* only once the exit is on disk */
+        char code[16];
+        snprintf(code, sizeof(code), "%d", exit_code);
+        ctr_event_of(e, c, "die", "exitCode", code);
         pthread_mutex_lock(&ec->lock);
         ctr_waiters_exited_locked(c, exit_code);
         pthread_mutex_unlock(&ec->lock);
@@ -140,7 +143,7 @@ void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *
                         log_warn("restarting container %s: %s", snap->name, err.message);
         }
         ctr_op_unlock(c);
-        if (auto_remove && ctr_remove(e, c, true, &err) < 0 && err.code != -ENOENT)
+        if (auto_remove && ctr_remove_volumes(e, c, true, true, &err) < 0 && err.code != -ENOENT)
                 log_warn("removing container %s after its exit: %s", snap->name, err.message);
 }
 

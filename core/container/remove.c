@@ -1,6 +1,7 @@
 /* Removing containers (one, or every stopped one) and renaming them. */
 #include "container-internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,31 @@ static int forget(berth_engine *e, const char *id, berth_error *err) {
         if (r < 0 && r != -ENOENT)
                 return r;
         return store_txn_commit(TAKE_PTR(t), err);
+}
+
+/* Anonymous volumes are named after the container (spec_anonymous_volume). */
+static void remove_anonymous_volumes(berth_engine *e, const char *id) {
+        _cleanup_free_ char *dir = xasprintf("%s/volumes", berth_engine_config(e)->root);
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        if (!d)
+                return;
+        while ((de = readdir(d)))
+                if (strncmp(de->d_name, id, 12) == 0 && de->d_name[12] == '_') {
+                        _cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+                        berth_error err;
+                        if (berth_rm_rf(path, &err) < 0)
+                                log_warn("%s", err.message);
+                }
+        closedir(d);
+}
+
+int ctr_remove_volumes(berth_engine *e, struct ctr *c, bool force, bool volumes, berth_error *err) {
+        _cleanup_free_ char *id = xstrdup(c->c.id);
+        int r = ctr_remove(e, c, force, err);
+        if (r >= 0 && volumes)
+                remove_anonymous_volumes(e, id);
+        return r;
 }
 
 int ctr_remove(berth_engine *e, struct ctr *c, bool force, berth_error *err) {
@@ -67,6 +93,7 @@ int ctr_remove(berth_engine *e, struct ctr *c, bool force, berth_error *err) {
                 exit_file = xasprintf("%s/%s", exits, snap->id);
                 unlink(exit_file);
                 ctr_index_remove(e, c);
+                ctr_event(e, snap, "destroy", NULL);
         }
         ctr_op_unlock(c);
         return r;
@@ -76,10 +103,9 @@ int berth_container_remove(berth_engine *e, const char *name, bool force, bool v
         struct ctr *c;
         int r = ctr_find(e, name, &c, err);
 
-        (void) volumes;   /* anonymous volumes arrive with the volumes work */
         if (r < 0)
                 return r;
-        r = ctr_remove(e, c, force, err);
+        r = ctr_remove_volumes(e, c, force, volumes, err);
         ctr_unref(e, c);
         return r;
 }
@@ -143,8 +169,10 @@ int berth_container_rename(berth_engine *e, const char *name, const char *new_na
                 free(c->c.name);
                 c->c.name = old;
                 pthread_mutex_unlock(&ec->lock);
-        } else
+        } else {
+                ctr_event_of(e, c, "rename", "oldName", old);
                 free(old);
+        }
         ctr_unref(e, c);
         return r;
 }

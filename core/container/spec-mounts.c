@@ -3,6 +3,7 @@
 #include "spec.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,8 +80,32 @@ static bool is_propagation(const char *o) {
         return false;
 }
 
-/* "SRC:DST[:OPTS]" with an absolute SRC (named volumes are resolved before this). */
-static int bind_from_string(const char *spec, json_t **ret, berth_error *err) {
+char *spec_anonymous_volume(const char *id, const char *path) {
+        uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+        for (const char *p = path; *p; p++)
+                h = (h ^ (unsigned char) *p) * 1099511628211ULL;
+        return xasprintf("%.12s_%016llx", id, (unsigned long long) h);
+}
+
+static bool volume_name_ok(const char *name) {
+        static const char first[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        return *name && strchr(first, *name) &&
+               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name);
+}
+
+static int volume_source(const char *volumes_dir, const char *name, char **ret, berth_error *err) {
+        if (!volume_name_ok(name))
+                return berth_err(err, -EINVAL,
+                                 "\"%s\" includes invalid characters for a local volume name, only "
+                                 "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
+                                 name);
+        *ret = xasprintf("%s/%s/_data", volumes_dir, name);
+        return 0;
+}
+
+/* "SRC:DST[:OPTS]": an absolute SRC is a host path, anything else a named volume. */
+static int bind_from_string(const char *spec, const char *volumes_dir, json_t **ret, berth_error *err) {
+        _cleanup_free_ char *vol = NULL;
         _cleanup_free_ char *copy = xstrdup(spec);
         char *dst = strchr(copy, ':'), *opts, *save = NULL;
         const char *propagation = "rprivate";
@@ -94,9 +119,8 @@ static int bind_from_string(const char *spec, json_t **ret, berth_error *err) {
                 *opts++ = '\0';
         if (*dst != '/')
                 return berth_err(err, -EINVAL, "invalid volume specification: '%s': mount path must be absolute", spec);
-        if (*copy != '/')
-                return berth_err(err, -EINVAL,
-                                 "invalid volume specification: '%s': named volumes are not supported yet", spec);
+        if (*copy != '/' && volume_source(volumes_dir, copy, &vol, err) < 0)
+                return -EINVAL;
         for (char *o = opts ? strtok_r(opts, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
                 if (strcmp(o, "ro") == 0)
                         ro = true;
@@ -106,11 +130,11 @@ static int bind_from_string(const char *spec, json_t **ret, berth_error *err) {
                         return berth_err(err, -EINVAL, "invalid mode: %s", o);
         }
         _cleanup_free_ char *mopts = xasprintf("rbind,%s%s", propagation, ro ? ",ro" : "");
-        *ret = mount_new(dst, "bind", copy, mopts);
+        *ret = mount_new(dst, "bind", vol ? vol : copy, mopts);
         return 0;
 }
 
-static int mount_from_object(json_t *mo, json_t **ret, berth_error *err) {
+static int mount_from_object(json_t *mo, const struct spec_inputs *in, json_t **ret, berth_error *err) {
         const char *type = json_string_value(json_object_get(mo, "Type"));
         const char *src = json_string_value(json_object_get(mo, "Source"));
         const char *dst = json_string_value(json_object_get(mo, "Target"));
@@ -141,26 +165,31 @@ static int mount_from_object(json_t *mo, json_t **ret, berth_error *err) {
                 *ret = mount_new(dst, "tmpfs", "tmpfs", o);
                 return 0;
         }
-        if (strcmp(type, "volume") == 0)
-                return berth_err(err, -EINVAL, "invalid mount config: volume mounts are not supported yet (%s)", dst);
+        if (strcmp(type, "volume") == 0) {
+                _cleanup_free_ char *anon = src && *src ? NULL : spec_anonymous_volume(in->id, dst), *vol = NULL;
+                if (volume_source(in->volumes_dir, anon ? anon : src, &vol, err) < 0)
+                        return -EINVAL;
+                *ret = mount_new(dst, "bind", vol, ro ? "rbind,rprivate,ro" : "rbind,rprivate");
+                return 0;
+        }
         return berth_err(err, -EINVAL, "invalid mount config: unknown mount type \"%s\"", type);
 }
 
-static int user_mounts(json_t *host, json_t **ret, berth_error *err) {
-        json_t *out = json_array(), *x, *m;
+static int user_mounts(json_t *host, const struct spec_inputs *in, json_t **ret, berth_error *err) {
+        json_t *out = json_array(), *x, *m = NULL;
         const char *dst;
         size_t i;
         int r;
 
         json_array_foreach (json_object_get(host, "Binds"), i, x) {
-                r = json_is_string(x) ? bind_from_string(json_string_value(x), &m, err)
+                r = json_is_string(x) ? bind_from_string(json_string_value(x), in->volumes_dir, &m, err)
                                       : berth_err(err, -EINVAL, "HostConfig.Binds must be an array of strings");
                 if (r < 0)
                         goto fail;
                 json_array_append_new(out, m);
         }
         json_array_foreach (json_object_get(host, "Mounts"), i, x) {
-                r = json_is_object(x) ? mount_from_object(x, &m, err)
+                r = json_is_object(x) ? mount_from_object(x, in, &m, err)
                                       : berth_err(err, -EINVAL, "HostConfig.Mounts must be an array of objects");
                 if (r < 0)
                         goto fail;
@@ -182,19 +211,41 @@ fail:
         return r;
 }
 
-int spec_add_mounts(json_t *spec, json_t *cfg, json_t *host, const char *bundle, bool privileged,
+static bool has_destination(json_t *mounts, const char *dest) {
+        size_t i;
+        json_t *m;
+        json_array_foreach (mounts, i, m)
+                if (strcmp(json_string_value(json_object_get(m, "destination")) ?: "", dest) == 0)
+                        return true;
+        return false;
+}
+
+/* Docker gives every VOLUME of the image (and -v /path) a volume of its own. */
+static void add_anonymous_volumes(json_t *mine, json_t *cfg, const struct spec_inputs *in) {
+        const char *path;
+        json_t *v;
+        json_object_foreach (json_object_get(cfg, "Volumes"), path, v) {
+                if (*path != '/' || has_destination(mine, path))
+                        continue;
+                _cleanup_free_ char *name = spec_anonymous_volume(in->id, path);
+                _cleanup_free_ char *src = xasprintf("%s/%s/_data", in->volumes_dir, name);
+                json_array_append_new(mine, mount_new(path, "bind", src, "rbind,rprivate"));
+        }
+}
+
+int spec_add_mounts(json_t *spec, json_t *cfg, json_t *host, const struct spec_inputs *in, bool privileged,
                     berth_error *err) {
         json_t *mounts = json_array(), *mine, *m;
         size_t i;
         int r;
 
-        (void) cfg;
         json_object_set_new(spec, "mounts", mounts);
         add_defaults(mounts, host, privileged);
-        add_etc_files(mounts, bundle, json_is_true(json_object_get(host, "ReadonlyRootfs")));
-        r = user_mounts(host, &mine, err);
+        add_etc_files(mounts, in->bundle, json_is_true(json_object_get(host, "ReadonlyRootfs")));
+        r = user_mounts(host, in, &mine, err);
         if (r < 0)
                 return r;
+        add_anonymous_volumes(mine, cfg, in);
         json_array_foreach (mine, i, m)
                 drop_covered(mounts, json_string_value(json_object_get(m, "destination")));
         json_array_extend(mounts, mine);

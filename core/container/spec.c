@@ -2,6 +2,7 @@
 #include "spec.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,6 +122,54 @@ static int resolve_caps(json_t *host, bool privileged, char ***ret, berth_error 
         return container_caps_resolve(add, drop, privileged, ret, err);
 }
 
+/* Docker's default profile for a capability set, built once per set: resolving its
+ * syscall names with libseccomp is most of the cost of a spec. */
+#define SECCOMP_CACHE_SLOTS 8
+static struct {
+        pthread_mutex_t lock;
+        char *keys[SECCOMP_CACHE_SLOTS];
+        json_t *values[SECCOMP_CACHE_SLOTS];
+        unsigned next;
+} seccomp_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static char *caps_key(char **caps) {
+        size_t len = 1;
+        for (char **c = caps; c && *c; c++)
+                len += strlen(*c) + 1;
+        char *key = xmalloc(len), *p = key;
+        *p = '\0';
+        for (char **c = caps; c && *c; c++)
+                p += sprintf(p, "%s,", *c);
+        return key;
+}
+
+static int seccomp_default_cached(char **caps, json_t **ret, berth_error *err) {
+        _cleanup_free_ char *key = caps_key(caps);
+        json_t *built;
+        int r;
+
+        pthread_mutex_lock(&seccomp_cache.lock);
+        for (unsigned i = 0; i < SECCOMP_CACHE_SLOTS; i++)
+                if (seccomp_cache.keys[i] && strcmp(seccomp_cache.keys[i], key) == 0) {
+                        *ret = json_deep_copy(seccomp_cache.values[i]);
+                        pthread_mutex_unlock(&seccomp_cache.lock);
+                        return 0;
+                }
+        pthread_mutex_unlock(&seccomp_cache.lock);
+        r = container_seccomp_default(caps, &built, err);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&seccomp_cache.lock);
+        unsigned slot = seccomp_cache.next++ % SECCOMP_CACHE_SLOTS;
+        free(seccomp_cache.keys[slot]);
+        json_decref(seccomp_cache.values[slot]);
+        seccomp_cache.keys[slot] = TAKE_PTR(key);
+        seccomp_cache.values[slot] = json_deep_copy(built);
+        pthread_mutex_unlock(&seccomp_cache.lock);
+        *ret = built;
+        return 0;
+}
+
 static int build_seccomp(json_t *host, char **caps, bool privileged, json_t **ret, berth_error *err) {
         _cleanup_free_ char *text = NULL;
         const char *profile;
@@ -132,7 +181,7 @@ static int build_seccomp(json_t *host, char **caps, bool privileged, json_t **re
         if (privileged || (profile && strcmp(profile, "unconfined") == 0))
                 return 0;
         if (!profile || strcmp(profile, "default") == 0 || strcmp(profile, "builtin") == 0)
-                return container_seccomp_default(caps, ret, err);
+                return seccomp_default_cached(caps, ret, err);
         r = berth_read_file(profile, 4 << 20, &text, &size, err);
         if (r < 0)
                 return berth_err_prefix(err, "opening seccomp profile (%s) failed", profile);
@@ -263,7 +312,7 @@ int spec_build(const struct spec_inputs *in, json_t **ret, berth_error *err) {
         r = build_process(spec, cfg, host, in, caps, hostname, err);
         if (r < 0)
                 return r;
-        r = spec_add_mounts(spec, cfg, host, in->bundle, privileged, err);
+        r = spec_add_mounts(spec, cfg, host, in, privileged, err);
         if (r < 0)
                 return r;
         if (json_is_true(json_object_get(host, "Init")) && in->host->init_path)
@@ -285,6 +334,7 @@ int spec_validate(const char *config, const char *host_config, berth_error *err)
                                   .host_config = host_config,
                                   .rootfs = "/nonexistent",
                                   .bundle = "/nonexistent",
+                                  .volumes_dir = "/nonexistent",
                                   .host = &h };
         _cleanup_json_ json_t *spec = NULL, *host = json_loads(host_config, 0, NULL);
         int r;

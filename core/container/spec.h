@@ -29,6 +29,7 @@ struct spec_inputs {
         const char *host_config;     /* Docker HostConfig */
         const char *rootfs;          /* the mounted root */
         const char *bundle;          /* holds hostname, hosts, resolv.conf */
+        const char *volumes_dir;     /* ROOT/volumes: named volumes are NAME/_data there */
         const struct container_user *user;
         struct spec_joins joins;
         const struct spec_host *host;
@@ -44,8 +45,11 @@ int spec_validate(const char *config, const char *host_config, berth_error *err)
 void spec_host_probe(struct spec_host *ret);
 
 /* Pieces (spec-mounts.c, spec-resources.c). */
-int spec_add_mounts(json_t *spec, json_t *cfg, json_t *host, const char *bundle, bool privileged,
+int spec_add_mounts(json_t *spec, json_t *cfg, json_t *host, const struct spec_inputs *in, bool privileged,
                     berth_error *err);
+/* The name of the anonymous volume a container gets for `path` (image VOLUMEs, -v /path):
+ * "<first 12 of the id>_<hash of the path>". */
+char *spec_anonymous_volume(const char *id, const char *path);
 int spec_add_resources(json_t *linux_, json_t *host, bool privileged, berth_error *err);
 int spec_add_rlimits(json_t *process, json_t *host, const struct spec_host *h, berth_error *err);
 /* A "--mount type=bind" source that does not exist is an error; "-v" creates it. */

@@ -45,6 +45,23 @@ static int write_file_atomic(const char *path, const char *text, berth_error *er
         return 0;
 }
 
+/* -v creates a missing host directory and every volume its directory, as Docker does
+ * (--mount type=bind sources were checked at create). */
+static int create_bind_sources(json_t *spec, berth_error *err) {
+        size_t i;
+        json_t *m;
+        json_array_foreach (json_object_get(spec, "mounts"), i, m) {
+                const char *type = json_string_value(json_object_get(m, "type"));
+                const char *src = json_string_value(json_object_get(m, "source"));
+                if (!type || strcmp(type, "bind") != 0 || !src || access(src, F_OK) == 0)
+                        continue;
+                int r = berth_mkdir_p(src, 0755, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* "container:NAME" joins that running container's namespace. */
 static int join_path(berth_engine *e, json_t *host, const char *key, const char *ns, char **ret, berth_error *err) {
         const char *mode = json_string_value(json_object_get(host, key));
@@ -68,6 +85,7 @@ static int write_spec(berth_engine *e, const berth_container *c, berth_error *er
         _cleanup_(json_decrefp_start) json_t *cfg = container_json_parse(c->config);
         _cleanup_(json_decrefp_start) json_t *host = container_json_parse(c->host_config), *spec = NULL;
         _cleanup_free_ char *net = NULL, *pid = NULL, *ipc = NULL, *path = NULL, *text = NULL;
+        _cleanup_free_ char *volumes = xasprintf("%s/volumes", berth_engine_config(e)->root);
         _cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         struct container_user user = {};
         struct spec_host h;
@@ -94,9 +112,11 @@ static int write_spec(berth_engine *e, const berth_container *c, berth_error *er
                 goto out;
         spec_host_probe(&h);
         struct spec_inputs in = { .id = c->id, .config = c->config, .host_config = c->host_config,
-                                  .rootfs = c->rootfs, .bundle = c->bundle, .user = &user,
+                                  .rootfs = c->rootfs, .bundle = c->bundle, .volumes_dir = volumes, .user = &user,
                                   .joins = { net, pid, ipc }, .host = &h };
         r = spec_build(&in, &spec, err);
+        if (r >= 0)
+                r = create_bind_sources(spec, err);
         if (r < 0)
                 goto out;
         path = xasprintf("%s/config.json", c->bundle);
@@ -117,7 +137,9 @@ static int prepare(berth_engine *e, const berth_container *c, berth_error *err) 
                 return r;
         unlink(exit_file);
         ctr_runtime(e, c, &rt, &rtroot);
-        oci_delete(&rt, c->id, true, NULL);   /* a previous run's leftovers */
+        _cleanup_free_ char *state = xasprintf("%s/%s", rtroot, c->id);
+        if (access(state, F_OK) == 0)
+                oci_delete(&rt, c->id, true, NULL);   /* a previous run's leftovers */
         r = rootfs_mount(e, c, err);
         if (r >= 0)
                 r = etc_files_write(c, err);
@@ -164,7 +186,7 @@ static int run_conmon(berth_engine *e, const berth_container *c, pid_t *ret_pid,
         _cleanup_free_ char *exits = container_exit_dir(e), *rtroot = container_runtime_root(e);
         _cleanup_free_ char *pidfile = xasprintf("%s/pidfile", c->bundle);
         _cleanup_free_ char *cpidfile = xasprintf("%s/conmon.pid", c->bundle);
-        _cleanup_free_ char *cli = exit_command(), *url = xasprintf("unix://%s", berth_engine_config(e)->socket_path);
+        _cleanup_free_ char *cli = berth_engine_wake_on_exit(e) ? exit_command() : NULL, *url = xasprintf("unix://%s", berth_engine_config(e)->socket_path);
         _cleanup_free_ char *message = NULL;
         json_t *cfg = container_json_parse(c->config);
         char *exit_args[] = { "--url", url, "system", "wake", NULL };
@@ -253,7 +275,7 @@ static void remove_if_auto(berth_engine *e, struct ctr *c) {
         _cleanup_(berth_container_freep) berth_container *snap = ctr_snapshot(e, c);
         json_t *host = container_json_parse(snap->host_config);
         berth_error err;
-        if (json_bool_at(host, "AutoRemove") && ctr_remove(e, c, true, &err) < 0)
+        if (json_bool_at(host, "AutoRemove") && ctr_remove_volumes(e, c, true, true, &err) < 0)
                 log_warn("removing container %s after its failed start: %s", snap->name, err.message);
         json_decref(host);
 }
@@ -273,14 +295,20 @@ static int start_locked(berth_engine *e, struct ctr *c, berth_error *err) {
         if (!berth_engine_conmon(e) || !berth_engine_runtime(e))
                 return berth_err(err, -ENOSYS, "cannot start containers: %s is not installed",
                                  berth_engine_conmon(e) ? "an OCI runtime" : "conmon");
+        int64_t t0 = container_now_ns(), t1 = 0, t2 = 0;
         r = prepare(e, snap, err);
-        if (r >= 0)
-                r = run_conmon(e, snap, &pid, &conmon, err);
         if (r >= 0) {
+                t1 = container_now_ns();
+                r = run_conmon(e, snap, &pid, &conmon, err);
+        }
+        if (r >= 0) {
+                t2 = container_now_ns();
                 release_attaches(e, c);
                 ctr_runtime(e, snap, &rt, &rtroot);
                 r = oci_start(&rt, snap->id, err);
         }
+        log_debug("start %.12s: prepare %.1f ms, runtime create %.1f ms, start %.1f ms", snap->id, (t1 - t0) / 1e6,
+                  t1 && t2 ? (t2 - t1) / 1e6 : 0.0, t2 ? (container_now_ns() - t2) / 1e6 : 0.0);
         if (r < 0) {
                 r = classify_failure(err->message, &code) == -EINVAL && r == -EIO ? -EINVAL : r;
                 record_failure(e, c, err->message, code);
@@ -298,6 +326,7 @@ static int start_locked(berth_engine *e, struct ctr *c, berth_error *err) {
         c->c.state.error = NULL;
         ctr_changed(e);
         pthread_mutex_unlock(&ec->lock);
+        ctr_event(e, snap, "start", NULL);
         return ctr_save(e, c, err);
 }
 

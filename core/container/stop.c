@@ -87,6 +87,11 @@ static int signal_container(berth_engine *e, struct ctr *c, int sig, bool all, b
         snap = ctr_snapshot(e, c);
         ctr_runtime(e, snap, &rt, &rtroot);
         r = oci_kill(&rt, snap->id, sig, all, err);
+        if (r >= 0) {
+                char num[16];
+                snprintf(num, sizeof(num), "%d", sig);
+                ctr_event(e, snap, "kill", "signal", num, NULL);
+        }
         /* A paused container cannot act on a signal until it thaws (Docker unpauses on stop). */
         if (r >= 0 && sig == SIGKILL && snap->state.status == BERTH_CONTAINER_PAUSED)
                 oci_resume(&rt, snap->id, NULL);
@@ -170,7 +175,10 @@ static int with_container(berth_engine *e, const char *name, ctr_action fn, cons
 }
 
 static int do_stop(berth_engine *e, struct ctr *c, const void *arg, berth_error *err) {
-        return ctr_stop(e, c, *(const int *) arg, err);
+        int r = ctr_stop(e, c, *(const int *) arg, err);
+        if (r >= 0)
+                ctr_event_of(e, c, "stop", NULL, NULL);
+        return r;
 }
 
 int berth_container_stop(berth_engine *e, const char *name, int timeout, berth_error *err) {
@@ -198,6 +206,8 @@ static int do_restart(berth_engine *e, struct ctr *c, const void *arg, berth_err
                 return r;
         r = ctr_start_locked(e, c, err);
         ctr_op_unlock(c);
+        if (r >= 0)
+                ctr_event_of(e, c, "restart", NULL, NULL);
         return r;
 }
 
@@ -230,6 +240,7 @@ static int set_paused(berth_engine *e, struct ctr *c, const void *arg, berth_err
         c->c.state.status = pause ? BERTH_CONTAINER_PAUSED : BERTH_CONTAINER_RUNNING;
         ctr_changed(e);
         pthread_mutex_unlock(&ec->lock);
+        ctr_event(e, snap, pause ? "pause" : "unpause", NULL);
         r = ctr_save(e, c, err);
 out:
         berth_container_free(snap);

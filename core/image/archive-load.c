@@ -10,6 +10,7 @@
 
 #include "berth/alloc.h"
 #include "berth/reference.h"
+#include "berth/events.h"
 #include "engine-internal.h"
 #include "image-record.h"
 #include "image-store.h"
@@ -275,6 +276,8 @@ int berth_image_load(berth_engine *e, berth_read_fn read, void *cls, char ***ret
                 rc = commit(&l, err);
         for (size_t i = 0; rc < 0 && i < l.n_installed; i++)
                 layer_install_rollback(e, &l.installed[i]);
+        for (size_t i = 0; rc >= 0 && i < l.plan.n_images; i++)
+                berth_event_emit(e, "image", "load", l.plan.images[i].id, "name", l.plan.images[i].id, NULL);
         if (rc >= 0 && ret_loaded_names)
                 *ret_loaded_names = loaded_names(&l.plan);
         archive_spool_done(&l.spool);

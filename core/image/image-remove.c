@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include "berth/alloc.h"
+#include "berth/container.h"
 #include "berth/log.h"
 #include "berth/path.h"
+#include "berth/events.h"
 #include "image-record.h"
 #include "engine-internal.h"
 #include "image-store.h"
@@ -68,7 +70,27 @@ static char *named_key(const char *name, const berth_image *img, bool *is_digest
         return NULL;
 }
 
-static int plan(store_txn *t, const char *name, bool force, struct removal *m, berth_error *err) {
+/* Containers stand on the image's layers: deleting it needs force, and even then only
+ * its names go (the image stays, dangling, until no container uses it). */
+static int delete_or_keep(berth_engine *e, store_txn *t, const char *name, bool force, struct removal *m,
+                          berth_error *err) {
+        unsigned users = berth_container_count_using_image(e, m->rec.image.id);
+        if (users == 0)
+                return delete_image(t, m, err);
+        if (!force)
+                return berth_err(err, -EBUSY,
+                                 "conflict: unable to remove repository reference \"%s\" (must force) - %u "
+                                 "container(s) use image %.19s",
+                                 name, users, m->rec.image.id + 7);
+        while (m->rec.image.tags && m->rec.image.tags[0]) {
+                int rc = untag(t, m, m->rec.image.tags[0], false, err);
+                if (rc < 0)
+                        return rc;
+        }
+        return image_record_put(t, &m->rec, err);
+}
+
+static int plan(berth_engine *e, store_txn *t, const char *name, bool force, struct removal *m, berth_error *err) {
         _cleanup_free_ char *id = NULL, *key = NULL;
         bool is_digest = false;
         int rc = image_resolve(t, name, &id, err);
@@ -78,17 +100,35 @@ static int plan(store_txn *t, const char *name, bool force, struct removal *m, b
         if (rc < 0)
                 return rc;
         key = named_key(name, &m->rec.image, &is_digest);
+        unsigned users = berth_container_count_using_image(e, m->rec.image.id);
+        if (key && users > 0 && !force && strv_length(m->rec.image.tags) + strv_length(m->rec.image.digests) <= 1)
+                return berth_err(err, -EBUSY,
+                                 "conflict: unable to remove repository reference \"%s\" (must force) - %u "
+                                 "container(s) use image %.19s",
+                                 name, users, m->rec.image.id + 7);
         if (key) {
                 rc = untag(t, m, key, is_digest, err);
                 if (rc < 0 || (m->rec.image.tags && m->rec.image.tags[0]))
                         return rc < 0 ? rc : image_record_put(t, &m->rec, err);
+                if (users > 0)
+                        return image_record_put(t, &m->rec, err);   /* untagged; containers keep it */
                 return delete_image(t, m, err);
         }
         if (strv_length(m->rec.image.tags) > 1 && !force)
                 return berth_err(err, -EBUSY,
                                  "unable to delete %.19s (must be forced) - image is referenced in multiple repositories",
                                  id + 7);
-        return delete_image(t, m, err);
+        return delete_or_keep(e, t, name, force, m, err);
+}
+
+/* Docker names the image by its ID in both events, and drops the digest references
+ * that go with the last tag without an event of their own. */
+static void emit_removal(berth_engine *e, const char *id, const berth_image_removal *r) {
+        for (char **n = r->untagged; n && *n; n++)
+                if (!strchr(*n, '@'))
+                        berth_event_emit(e, "image", "untag", id, "name", id, NULL);
+        for (char **d = r->deleted; d && *d; d++)
+                berth_event_emit(e, "image", "delete", *d, "name", *d, NULL);
 }
 
 int berth_image_remove(berth_engine *e, const char *name, bool force, berth_image_removal *ret, berth_error *err) {
@@ -97,7 +137,7 @@ int berth_image_remove(berth_engine *e, const char *name, bool force, berth_imag
         int rc = store_txn_begin(engine_store(e), true, &t, err);
 
         if (rc >= 0)
-                rc = plan(t, name, force, &m, err);
+                rc = plan(e, t, name, force, &m, err);
         if (rc >= 0)
                 rc = image_commit(e, &t, err);
         if (rc >= 0) {
@@ -110,6 +150,7 @@ int berth_image_remove(berth_engine *e, const char *name, bool force, berth_imag
                                 log_warn("%s", rm_err.message);
                         unlink(split);
                 }
+                emit_removal(e, m.rec.image.id, &m.out);
                 *ret = m.out;
                 m.out = (berth_image_removal) { 0 };
         }
@@ -158,6 +199,8 @@ int berth_image_untag(berth_engine *e, const char *name, const char *target, ber
                 rc = untag_names(t, &m, target, err);
         if (rc >= 0)
                 rc = image_commit(e, &t, err);
+        if (rc >= 0)
+                emit_removal(e, id, &m.out);
         image_record_done(&m.rec);
         berth_image_removal_done(&m.out);
         return rc;

@@ -9,6 +9,7 @@
 #include "berth/log.h"
 #include "berth/path.h"
 #include "berth/reference.h"
+#include "berth/events.h"
 #include "engine-internal.h"
 #include "image-store.h"
 
@@ -201,5 +202,9 @@ int berth_image_tag(berth_engine *e, const char *name, const char *target, berth
         image_record_done(&rec);
         if (rc >= 0)
                 rc = image_commit(e, &t, err);
+        if (rc >= 0) {
+                _cleanup_free_ char *shown = berth_reference_familiar(key);
+                berth_event_emit(e, "image", "tag", id, "name", shown, NULL);
+        }
         return rc;
 }

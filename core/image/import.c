@@ -10,6 +10,7 @@
 #include "berth/alloc.h"
 #include "berth/host.h"
 #include "berth/reference.h"
+#include "berth/events.h"
 #include "engine-internal.h"
 #include "image-record.h"
 #include "image-store.h"
@@ -110,6 +111,8 @@ int berth_image_import(berth_engine *e, berth_read_fn read, void *cls, const ber
                         layer_install_rollback(e, &layer);
         }
         json_decref(container_config);
+        if (rc >= 0)
+                berth_event_emit(e, "image", "import", id, "name", id, NULL);
         if (rc >= 0 && ret_id)
                 *ret_id = xstrdup(id);
         return rc;

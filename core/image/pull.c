@@ -8,6 +8,7 @@
 #include "berth/alloc.h"
 #include "berth/host.h"
 #include "berth/log.h"
+#include "berth/events.h"
 #include "engine-internal.h"
 #include "image-record.h"
 #include "image-store.h"
@@ -209,6 +210,9 @@ int berth_image_pull(berth_engine *e, const char *ref, const berth_pull_options 
                 pull_report(&p, NULL, status, 0, 0);
                 if (ret_id)
                         *ret_id = xstrdup(p.manifest.config_digest);
+                _cleanup_free_ char *full = berth_reference_string(p.ref);
+                _cleanup_free_ char *shown = berth_reference_familiar(full);
+                berth_event_emit(e, "image", "pull", shown, "name", shown, NULL);
         }
         pull_done(&p);
         return rc;

@@ -8,6 +8,7 @@
 
 #include "berth/alloc.h"
 #include "berth/log.h"
+#include "berth/events.h"
 #include "engine-internal.h"
 #include "image-record.h"
 #include "image-store.h"
@@ -163,6 +164,9 @@ int berth_image_push(berth_engine *e, const char *name, const char *destination,
                 push_report(&p, NULL, status, size, size);
                 if (ret_digest)
                         *ret_digest = xstrdup(digest);
+                _cleanup_free_ char *full = berth_reference_string(p.ref);
+                _cleanup_free_ char *shown = berth_reference_familiar(full);
+                berth_event_emit(e, "image", "push", shown, "name", shown, NULL);
         }
         registry_free(p.registry);
         berth_reference_free(p.ref);

@@ -86,6 +86,7 @@ static bool is_kind(const json_t *v, enum kind k) {
 static int read_kind(const json_t *obj, const char *key, const char *path, enum kind k, json_t **ret,
                      berth_error *err) {
         json_t *v = get(obj, key);
+        *ret = NULL;
         if (v && !is_kind(v, k))
                 return must(err, path ? path : key, kind_words(k));
         *ret = v;

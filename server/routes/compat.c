@@ -33,8 +33,22 @@ static const struct route routes[] = {
         { "POST", "/containers/{name}/resize", route_container_resize, 0 },
         { "POST", "/containers/{name}/wait", route_container_wait, 0 },
         { "POST", "/containers/{name}/attach", route_container_attach, 0 },
+        { "POST", "/containers/{name}/exec", route_exec_create, 0 },
+        { "POST", "/exec/{id}/start", route_exec_start, ROUTE_LONG },
+        { "POST", "/exec/{id}/resize", route_exec_resize, ROUTE_LONG },
+        { "GET", "/exec/{id}/json", route_exec_inspect, 0 },
         { "GET", "/containers/{name}/logs", route_container_logs, ROUTE_LONG },
+        { "HEAD", "/containers/{name}/archive", route_container_archive_stat, ROUTE_LONG },
+        { "GET", "/containers/{name}/archive", route_container_archive_get, ROUTE_LONG },
+        { "PUT", "/containers/{name}/archive", route_container_archive_put, ROUTE_LONG | ROUTE_BODY_STREAM },
+        { "GET", "/containers/{name}/export", route_container_export, ROUTE_LONG },
+        { "GET", "/containers/{name}/changes", route_container_changes, ROUTE_LONG },
+        { "POST", "/commit", route_commit, ROUTE_LONG },
+        { "GET", "/containers/{name}/top", route_container_top, ROUTE_LONG },
+        { "GET", "/containers/{name}/stats", route_container_stats, ROUTE_LONG },
+        { "POST", "/containers/{name}/update", route_container_update, ROUTE_LONG },
         { "DELETE", "/containers/{name}", route_container_remove, ROUTE_LONG },
+        { "GET", "/events", route_events, 0 },
 };
 
 const struct route_table compat_routes = { routes, sizeof(routes) / sizeof(routes[0]) };

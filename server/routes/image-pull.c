@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+
 #include "berth/alloc.h"
 #include "berth/image.h"
 #include "http.h"
@@ -86,13 +88,32 @@ int route_image_create(struct request *req) {
         return start(req, docker_reference(image, req_query(req, "tag")), false);
 }
 
+/* podman's pull policies: "missing" and "never" use a stored image as it is. */
+static int pull_policy_local(struct request *req, const char *ref, const char *policy) {
+        _cleanup_(berth_image_freep) berth_image *img = NULL;
+        int rc = berth_image_lookup(req_engine(req), ref, &img, &req->err);
+        if (rc == -ENOENT && strcmp(policy, "never") == 0)
+                return http_fail(req, -ENOENT, "%s: image not known and the pull policy is \"never\"", ref);
+        if (rc < 0)
+                return rc == -ENOENT ? 1 : rc;
+        return reply_json(req, MHD_HTTP_OK, json_pack("{s:[s], s:s}", "images", img->id + 7, "id", img->id + 7));
+}
+
 int route_libpod_image_pull(struct request *req) {
-        const char *ref = req_query(req, "reference");
+        const char *ref = req_query(req, "reference"), *policy = req_query(req, "policy");
         bool quiet;
         int rc = req_query_bool(req, "quiet", false, &quiet);
         if (rc < 0)
                 return rc;
         if (!ref || !*ref)
                 return http_fail(req, -EINVAL, "reference is required");
+        if (policy && *policy && strcmp(policy, "missing") && strcmp(policy, "never") && strcmp(policy, "always") &&
+            strcmp(policy, "newer"))
+                return http_fail(req, -EINVAL, "unknown pull policy \"%s\"", policy);
+        if (policy && (strcmp(policy, "missing") == 0 || strcmp(policy, "never") == 0)) {
+                rc = pull_policy_local(req, ref, policy);
+                if (rc <= 0)
+                        return rc;
+        }
         return start(req, xstrdup(ref), quiet);
 }

@@ -30,6 +30,26 @@ int route_container_wait(struct request *req);
 int route_container_attach(struct request *req);
 int route_container_logs(struct request *req);
 
+/* container-fs.c */
+int route_container_archive_stat(struct request *req);
+int route_container_archive_get(struct request *req);
+int route_container_archive_put(struct request *req);
+int route_container_export(struct request *req);
+int route_container_changes(struct request *req);
+int route_commit(struct request *req);
+
+/* exec.c */
+int route_exec_create(struct request *req);
+int route_exec_start(struct request *req);
+int route_exec_inspect(struct request *req);
+int route_exec_resize(struct request *req);
+
+/* container-stats.c */
+int route_container_top(struct request *req);
+int route_container_stats(struct request *req);
+int route_libpod_container_stats(struct request *req);
+int route_container_update(struct request *req);
+
 /* system.c */
 int route_system_ping(struct request *req);
 int route_system_version(struct request *req);
@@ -63,3 +83,7 @@ int route_image_load(struct request *req);
 
 /* image-import.c */
 int route_image_import(struct request *req);
+
+/* events.c */
+int route_events(struct request *req);
+int route_libpod_events(struct request *req);

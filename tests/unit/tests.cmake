@@ -36,3 +36,6 @@ berth_unit_test(test_path_archive SOURCES unit/test_layer_support.c LIBS berth_c
 berth_unit_test(test_stats LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/container ${PROJECT_SOURCE_DIR}/core/system)
 berth_unit_test(test_specgen LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/server)
 berth_unit_test(test_client_containers SOURCES ${PROJECT_SOURCE_DIR}/client/container-create.c ${PROJECT_SOURCE_DIR}/client/attach-session.c ${PROJECT_SOURCE_DIR}/client/verb.c ${PROJECT_SOURCE_DIR}/client/output.c LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/client)
+berth_unit_test(test_events LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/server)
+berth_unit_test(test_exec_spec LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/container)
+berth_unit_test(test_changes LIBS berth_core)

@@ -1,6 +1,8 @@
 /* The engine: one per daemon, holding the configuration, the store and the programs. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "berth/cleanup.h"
 #include "berth/config.h"
 #include "berth/error.h"
@@ -24,3 +26,9 @@ const berth_host_facts *berth_engine_host_facts(berth_engine *engine);
 /* The runtime and conmon with their versions, or NULL when not installed. */
 const berth_program *berth_engine_runtime(berth_engine *engine);
 const berth_program *berth_engine_conmon(berth_engine *engine);
+
+/* Whether conmon should wake berthd (through the socket) when a container exits: needed
+ * when the daemon may have exited on idle (socket activation); otherwise it is a
+ * process per exit for nothing, since the running daemon sees exits itself. */
+void berth_engine_set_wake_on_exit(berth_engine *engine, bool wake);
+bool berth_engine_wake_on_exit(const berth_engine *engine);

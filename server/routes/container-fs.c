@@ -1,0 +1,235 @@
+/* A container's files over both APIs: docker cp (HEAD/GET/PUT archive), export, changes
+ * (docker diff) and commit. Tars out run on a thread of their own and reach the reply
+ * through a bounded queue, as image save does; tars in are read as the body arrives. */
+#include <errno.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "berth/alloc.h"
+#include "berth/container-fs.h"
+#include "berth/log.h"
+#include "byte-queue.h"
+#include "http.h"
+#include "json/system.h"
+#include "routes/routes.h"
+
+/* The tar may run ahead of the client by this much. */
+#define TAR_QUEUE_LIMIT (1u << 20)
+#define PATH_STAT_HEADER "X-Docker-Container-Path-Stat"
+
+/* base64(JSON) of Docker's ContainerPathStat. Podman's clients copy to and from
+ * linkTarget, which Podman fills with the resolved path of anything, not only symlinks. */
+static char *path_stat_header(const berth_path_stat *st, bool libpod) {
+        const char *target = st->link_target ? st->link_target : libpod && st->resolved ? st->resolved : "";
+        struct timespec mtime = { .tv_sec = st->mtime_ns / 1000000000, .tv_nsec = st->mtime_ns % 1000000000 };
+        char when[64];
+        json_t *j;
+        char *text, *out;
+        size_t len;
+
+        json_format_time(&mtime, when, sizeof(when));
+        j = json_pack("{s:s, s:I, s:I, s:s, s:s}", "name", st->name ? st->name : "", "size", (json_int_t) st->size,
+                      "mode", (json_int_t) st->mode, "mtime", when, "linkTarget", target);
+        /* Podman's FileInfo says isDir, and its clients rely on it. */
+        if (libpod)
+                json_object_set_new(j, "isDir", json_boolean(st->mode & BERTH_MODE_DIR));
+        text = json_dumps(j, JSON_COMPACT);
+        json_decref(j);
+        if (!text)
+                abort();
+        len = strlen(text);
+        out = xmalloc(4 * ((len + 2) / 3) + 1);
+        EVP_EncodeBlock((unsigned char *) out, (const unsigned char *) text, (int) len);
+        free(text);
+        return out;
+}
+
+static int query_path(struct request *req, char **ret) {
+        const char *p = req_query(req, "path");
+        if (!p || !*p)
+                return http_fail(req, -EINVAL, "path is required");
+        *ret = xstrdup(p);
+        return 0;
+}
+
+/* HEAD /containers/{name}/archive?path= */
+int route_container_archive_stat(struct request *req) {
+        _cleanup_free_ char *path = NULL, *header = NULL;
+        berth_path_stat st = { 0 };
+        int rc = query_path(req, &path);
+
+        if (rc >= 0)
+                rc = berth_container_archive_stat(req_engine(req), req_param(req, "name"), path, &st, &req->err);
+        if (rc < 0)
+                return rc;
+        header = path_stat_header(&st, req->match.api == API_LIBPOD);
+        berth_path_stat_done(&st);
+        reply_empty(req, MHD_HTTP_OK);
+        reply_header(req, PATH_STAT_HEADER, header);
+        return 0;
+}
+
+/* ---- tars out: GET archive and export ---- */
+
+struct tar_job {
+        atomic_int refs;        /* the tar thread and the handler */
+        struct server *server;
+        char *name, *path;      /* path NULL: export */
+        berth_path_stat stat;
+        struct byte_queue *q;
+        berth_error err;
+        int rc;
+};
+
+static void job_unref(struct tar_job *job) {
+        if (atomic_fetch_sub(&job->refs, 1) != 1)
+                return;
+        byte_queue_unref(job->q);
+        berth_path_stat_done(&job->stat);
+        free(job->name);
+        free(job->path);
+        free(job);
+}
+
+static void *tar_thread(void *cls) {
+        struct tar_job *job = cls;
+        berth_engine *e = job->server->engine;
+
+        job->rc = job->path ? berth_container_archive_get(e, job->name, job->path, &job->stat, byte_queue_write, job->q,
+                                                          &job->err)
+                            : berth_container_export(e, job->name, byte_queue_write, job->q, &job->err);
+        if (job->rc < 0 && job->rc != -EPIPE)
+                log_warn("container %s: %s", job->name, job->err.message);
+        /* After rc, err and stat are set: the handler reads them once the queue says so. */
+        byte_queue_finish(job->q, job->rc);
+        server_operation_end(job->server);
+        job_unref(job);
+        return NULL;
+}
+
+static void reply_done(void *q) {
+        byte_queue_close(q);
+        byte_queue_unref(q);
+}
+
+static int stream_tar(struct request *req, char *path) {
+        struct tar_job *job = xnew0(struct tar_job, 1);
+        pthread_t thread;
+        int rc;
+
+        atomic_init(&job->refs, 2);
+        job->server = req->server;
+        job->name = xstrdup(req_param(req, "name"));
+        job->path = path;
+        job->q = byte_queue_new(TAR_QUEUE_LIMIT);
+        /* The tar outlives a client that hangs up only until its next write. */
+        server_operation_begin(req->server);
+        if (pthread_create(&thread, NULL, tar_thread, job) != 0)
+                abort();
+        pthread_detach(thread);
+        if (byte_queue_wait_first(job->q)) {
+                _cleanup_free_ char *header = job->path ? path_stat_header(&job->stat, req->match.api == API_LIBPOD)
+                                                       : NULL;
+                byte_queue_ref(job->q);
+                rc = reply_stream(req, MHD_HTTP_OK, "application/x-tar", byte_queue_read, job->q, reply_done,
+                                  byte_queue_waker(job->q));
+                if (header)
+                        reply_header(req, PATH_STAT_HEADER, header);
+                job_unref(job);
+                return rc;
+        }
+        /* Nothing was written: a missing path or container gets its own status. */
+        rc = job->rc;
+        req->err = job->err;
+        job_unref(job);
+        return rc < 0 ? rc : http_fail(req, -EIO, "the archive wrote nothing");
+}
+
+/* GET /containers/{name}/archive?path= */
+int route_container_archive_get(struct request *req) {
+        char *path = NULL;
+        int rc = query_path(req, &path);
+        return rc < 0 ? rc : stream_tar(req, path);
+}
+
+/* GET /containers/{name}/export */
+int route_container_export(struct request *req) {
+        return stream_tar(req, NULL);
+}
+
+/* ---- PUT archive ---- */
+
+/* PUT /containers/{name}/archive?path=&noOverwriteDirNonDir=&copyUIDGID= (libpod: chown) */
+int route_container_archive_put(struct request *req) {
+        _cleanup_free_ char *path = NULL, *name = xstrdup(req_param(req, "name"));
+        berth_archive_put_options o = { 0 };
+        const char *rename = req_query(req, "rename");
+        int rc = query_path(req, &path);
+
+        /* Podman's clients spell it in lower case (its server's query decoder ignores case). */
+        if (rc >= 0)
+                rc = req_query_bool(req, req_query(req, "noOverwriteDirNonDir") ? "noOverwriteDirNonDir"
+                                                                               : "nooverwritedirnondir",
+                                    false, &o.no_overwrite_dir_non_dir);
+        if (rc >= 0)
+                rc = req_query_bool(req, "copyUIDGID", false, &o.copy_uid_gid);
+        if (rc >= 0 && rename && *rename && strcmp(rename, "{}") != 0 && strcmp(rename, "null") != 0)
+                rc = http_fail(req, -EOPNOTSUPP, "renaming members while copying (rename=%s) is not supported", rename);
+        /* Everything from the query is copied before the body is read. */
+        if (rc >= 0)
+                rc = berth_container_archive_put(req_engine(req), name, path, req_body_read, req, &o, &req->err);
+        return rc < 0 ? rc : reply_empty(req, MHD_HTTP_OK);
+}
+
+/* ---- changes ---- */
+
+/* GET /containers/{name}/changes */
+int route_container_changes(struct request *req) {
+        berth_changes c = { 0 };
+        json_t *list;
+        int rc = berth_container_changes(req_engine(req), req_param(req, "name"), &c, &req->err);
+
+        if (rc < 0)
+                return rc;
+        list = json_array();
+        for (size_t i = 0; i < c.n; i++)
+                json_array_append_new(list, json_pack("{s:s, s:i}", "Path", c.items[i].path, "Kind", (int) c.items[i].kind));
+        berth_changes_done(&c);
+        return reply_json(req, MHD_HTTP_OK, list);
+}
+
+/* ---- commit ---- */
+
+static char *commit_reference(const char *repo, const char *tag) {
+        if (!repo || !*repo)
+                return NULL;
+        return xasprintf("%s:%s", repo, tag && *tag ? tag : "latest");
+}
+
+/* POST /commit?container=&repo=&tag=&comment=&author=&pause=&changes= with a Config body;
+ * POST /libpod/commit (the same query, pause off unless asked, no body). */
+int route_commit(struct request *req) {
+        bool libpod = req->match.api == API_LIBPOD;
+        const char *container = req_query(req, "container");
+        _cleanup_free_ char *reference = commit_reference(req_query(req, "repo"), req_query(req, "tag"));
+        _cleanup_free_ char *config = req->body_size ? xstrndup(req->body, req->body_size) : NULL;
+        _cleanup_strv_free_ char **changes = req_query_all(req, "changes");
+        _cleanup_free_ char *id = NULL;
+        berth_commit_options o = { .reference = reference, .comment = req_query(req, "comment"),
+                                   .author = req_query(req, "author"), .config = config, .changes = changes };
+        int rc = req_query_bool(req, "pause", !libpod, &o.pause);
+
+        if (rc < 0)
+                return rc;
+        if (!container || !*container)
+                return http_fail(req, -EINVAL, "container is required");
+        rc = berth_container_commit(req_engine(req), container, &o, &id, &req->err);
+        if (rc < 0)
+                return rc;
+        if (libpod)
+                return reply_json(req, MHD_HTTP_OK, json_pack("{s:s}", "Id", id + strlen("sha256:")));
+        return reply_json(req, MHD_HTTP_CREATED, json_pack("{s:s}", "Id", id));
+}
