@@ -56,9 +56,10 @@ int byte_queue_write(void *cls, const void *data, size_t size) {
         pthread_mutex_lock(&q->lock);
         while (!q->closed && q->len - q->off >= q->limit)
                 pthread_cond_wait(&q->changed, &q->lock);
-        if (q->closed) {
+        if (q->closed || size == 0) {
+                /* Nothing to add: a zero-length write only asks whether the reply is still there. */
                 pthread_mutex_unlock(&q->lock);
-                return -EPIPE;
+                return q->closed ? -EPIPE : 0;
         }
         if (q->off > 0) {   /* what was read goes before the buffer grows */
                 memmove(q->buf, q->buf + q->off, q->len - q->off);

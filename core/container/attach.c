@@ -14,7 +14,7 @@
 #include "engine-internal.h"
 
 /* Through /proc/self/fd/N/attach, so the bundle's length never meets sun_path's 108. */
-static int connect_attach(const char *bundle, berth_error *err) {
+int container_attach_connect(const char *bundle, berth_error *err) {
         _cleanup_close_ int dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int fd = -1;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -71,7 +71,7 @@ int berth_container_attach(berth_engine *e, const char *name, bool (*abandon)(vo
         pthread_mutex_unlock(&ec->lock);
         r = gave_up   ? berth_err(err, -ECANCELED, "attach to %s abandoned", name)
             : removed ? berth_err(err, -ENOENT, "No such container: %s", name)
-                      : connect_attach(bundle, err);
+                      : container_attach_connect(bundle, err);
         if (waited) {
                 pthread_mutex_lock(&ec->lock);
                 c->attach_waiting--;

@@ -41,11 +41,13 @@ static char *cap_upper_name(cap_value_t value) {
         return name;
 }
 
+/* Every capability berthd itself may pass on: its bounding set (a capability outside
+ * it can never be granted; runc fails to apply it), as Podman does for --privileged. */
 static cap_bits all_caps(void) {
         cap_bits bits = 0;
         for (cap_value_t v = 0; v < cap_count(); v++) {
                 _cleanup_free_ char *name = cap_upper_name(v);
-                if (name)
+                if (name && cap_get_bound(v) == 1)
                         bits |= UINT64_C(1) << v;
         }
         return bits;

@@ -81,8 +81,9 @@ void ctr_waiters_removed_locked(struct ctr *c);
 
 /* Exits (exits.c): records an exit code read from conmon's exit file (or chosen
  * when conmon vanished), cleans up the runtime state and rootfs, then applies
- * AutoRemove and the restart policy. Takes the op lock itself. */
-void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error);
+ * AutoRemove and the restart policy. Takes the op lock itself. finished_ns: when it
+ * exited (the exit file's time), 0 for now. */
+void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error, int64_t finished_ns);
 
 /* Start pieces (start.c): releases the rootfs and runtime state of a stopped container. */
 void ctr_teardown(berth_engine *e, struct ctr *c);
@@ -111,3 +112,5 @@ int ctr_stop(berth_engine *e, struct ctr *c, int timeout, berth_error *err);
 /* Emits a container event (container-events.c): extra key, value pairs end with NULL. */
 void ctr_event(berth_engine *e, const berth_container *c, const char *action, ...) __attribute__((sentinel));
 void ctr_event_of(berth_engine *e, struct ctr *c, const char *action, const char *key, const char *value);
+/* Connects to conmon's attach socket in `bundle` (attach.c; exec uses it too). */
+int container_attach_connect(const char *bundle, berth_error *err);

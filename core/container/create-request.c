@@ -199,6 +199,28 @@ static json_t *host_config_defaults(json_t *given) {
         return h;
 }
 
+/* Docker's checks (daemon/container.go verifyContainerSettings). */
+static int check_restart_policy(json_t *host, berth_error *err) {
+        json_t *p = json_object_get(host, "RestartPolicy");
+        const char *name = json_string_value(json_object_get(p, "Name"));
+        json_int_t max = json_integer_value(json_object_get(p, "MaximumRetryCount"));
+        static const char *const known[] = { "", "no", "always", "unless-stopped", "on-failure" };
+        size_t i;
+
+        for (i = 0; i < ELEMENTSOF(known); i++)
+                if (name && strcmp(name, known[i]) == 0)
+                        break;
+        if (i == ELEMENTSOF(known))
+                return berth_err(err, -EINVAL, "invalid restart policy '%s'", name ? name : "");
+        if (max < 0)
+                return berth_err(err, -EINVAL, "maximum retry count cannot be negative");
+        if (max > 0 && strcmp(name, "on-failure") != 0)
+                return berth_err(err, -EINVAL, "maximum retry count cannot be used with restart policy '%s'", name);
+        if (*name && strcmp(name, "no") != 0 && json_is_true(json_object_get(host, "AutoRemove")))
+                return berth_err(err, -EINVAL, "can't create 'AutoRemove' container with restart policy");
+        return 0;
+}
+
 int create_request_merge(const struct create_request *cr, const char *image_config, char **ret_config,
                          char **ret_host_config, berth_error *err) {
         _cleanup_(json_decrefp_local) json_t *img = json_loads(image_config ? image_config : "{}", 0, NULL);
@@ -228,6 +250,9 @@ int create_request_merge(const struct create_request *cr, const char *image_conf
                 if (!json_is_boolean(json_object_get(cfg, *b)))
                         json_object_set_new(cfg, *b, json_false());
         host = host_config_defaults(json_object_get(cr->body, "HostConfig"));
+        r = check_restart_policy(host, err);
+        if (r < 0)
+                return r;
         *ret_config = json_dumps(cfg, JSON_COMPACT);
         *ret_host_config = json_dumps(host, JSON_COMPACT);
         return 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/image.h"
@@ -52,6 +53,25 @@ static char *generate_name(void) {
         while (getrandom(r, sizeof(r), 0) != sizeof(r))
                 ;
         return xasprintf("%s_%s", left[r[0] % ELEMENTSOF(left)], right[r[1] % ELEMENTSOF(right)]);
+}
+
+/* Docker fills Config.Hostname: the short ID, or the host's name with the host's network. */
+static void default_hostname(char **config, const char *host_config, const char *id) {
+        json_t *cfg = json_loads(*config, 0, NULL), *host = json_loads(host_config, 0, NULL);
+        const char *h = json_string_value(json_object_get(cfg, "Hostname"));
+        const char *net = json_string_value(json_object_get(host, "NetworkMode"));
+        char buf[256] = "";
+
+        if (cfg && (!h || !*h)) {
+                if (net && strcmp(net, "host") == 0 && gethostname(buf, sizeof(buf) - 1) == 0)
+                        json_object_set_new(cfg, "Hostname", json_string(buf));
+                else
+                        json_object_set_new(cfg, "Hostname", json_stringn(id, 12));
+                free(*config);
+                *config = json_dumps(cfg, JSON_COMPACT);
+        }
+        json_decref(cfg);
+        json_decref(host);
 }
 
 static int store_new(berth_engine *e, berth_container *c, berth_error *err) {
@@ -131,6 +151,7 @@ int berth_container_create(berth_engine *e, const char *name, const char *body, 
                 return r;
         }
         random_hex(id, 32);
+        default_hostname(&c->config, c->host_config, id);
         c->id = xstrdup(id);
         c->created = container_now_ns();
         c->image_id = xstrdup(img->id);

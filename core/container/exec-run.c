@@ -30,26 +30,6 @@
 #define EXEC_SYNC_TIMEOUT_MS 120000
 #define EXEC_CONMON_EXIT_MS 5000
 
-/* --privileged: every capability, but only those berthd itself holds in its bounding set
- * (a daemon in a restricted environment cannot hand out more; runc would fail on them). */
-static int privileged_caps(char ***ret, berth_error *err) {
-        char **all = NULL, **held = xnew0(char *, 1);
-        int r = container_caps_resolve(NULL, NULL, true, &all, err);
-
-        if (r < 0) {
-                free(held);
-                return r;
-        }
-        for (char **c = all; *c; c++) {
-                cap_value_t v;
-                if (cap_from_name(*c, &v) == 0 && prctl(PR_CAPBSET_READ, (unsigned long) v, 0, 0, 0) == 1)
-                        strv_push(&held, *c);
-        }
-        strv_freep(&all);
-        *ret = held;
-        return 0;
-}
-
 /* The process file runc exec reads: the container's running process, adjusted. */
 static int write_process(const struct exec_session *s, const berth_container *c, const char *path, berth_error *err) {
         _cleanup_free_ char *spec_path = xasprintf("%s/config.json", c->bundle), *text = NULL;
@@ -77,7 +57,7 @@ static int write_process(const struct exec_session *s, const berth_container *c,
                 r = container_user_resolve(rootfd, s->user, group_add, &user, err);
         }
         if (r >= 0 && s->privileged)
-                r = privileged_caps(&caps, err);
+                r = container_caps_resolve(NULL, NULL, true, &caps, err);
         if (r >= 0) {
                 struct exec_spec_request req = { .cmd = s->cmd, .env = s->env, .cwd = s->working_dir, .tty = s->tty,
                                                  .user = s->user_given ? &user : NULL, .caps = caps };
@@ -91,21 +71,6 @@ out:
         json_decref(out);
         json_decref(host);
         return r;
-}
-
-/* Through /proc/self/fd/N/attach, so the bundle's length never meets sun_path's 108. */
-static int connect_attach(const char *bundle, berth_error *err) {
-        _cleanup_close_ int dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_close_ int fd = -1;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-        if (dir < 0)
-                return berth_err_errno(err, -errno, "cannot open %s", bundle);
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/attach", dir);
-        fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return berth_err_errno(err, -errno, "cannot connect to the attach socket of exec %s", bundle);
-        return TAKE_FD(fd);
 }
 
 int exec_write_ctl(const char *bundle, unsigned height, unsigned width, berth_error *err) {
@@ -234,7 +199,7 @@ static int handshake(struct exec_session *s, struct conmon_process *p, const ber
         int r = conmon_read_sync(p->attach_fd, EXEC_SYNC_TIMEOUT_MS, &data, NULL, err);
 
         if (r >= 0 && o->attach)
-                r = fd = connect_attach(s->bundle, err);
+                r = fd = container_attach_connect(s->bundle, err);
         if (r >= 0 && s->tty && o->height && o->width)
                 r = exec_write_ctl(s->bundle, o->height, o->width, err);
         if (r < 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "berth/alloc.h"
@@ -27,8 +28,10 @@ static bool is_container_id(const char *name) {
         return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
 }
 
-static int read_exit_file(berth_engine *e, const char *id, int *ret_code) {
+/* The code, and when conmon wrote it (the exit's time even when read much later). */
+static int read_exit_file(berth_engine *e, const char *id, int *ret_code, int64_t *ret_time) {
         _cleanup_free_ char *dir = container_exit_dir(e), *path = xasprintf("%s/%s", dir, id), *line = NULL;
+        struct stat st;
         char *end;
         int r = berth_read_line(path, &line);
         if (r < 0)
@@ -37,6 +40,7 @@ static int read_exit_file(berth_engine *e, const char *id, int *ret_code) {
         if (end == line)
                 return -EBADMSG;
         *ret_code = code < 0 ? EXIT_CODE_LOST : (int) code;
+        *ret_time = stat(path, &st) == 0 ? (int64_t) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec : 0;
         return 0;
 }
 
@@ -76,7 +80,8 @@ static bool should_restart(const berth_container *c, bool stop_requested) {
         return yes;
 }
 
-static void record_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error, bool oom) {
+static void record_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error, bool oom,
+                        int64_t finished) {
         struct engine_containers *ec = engine_containers(e);
         berth_error err;
 
@@ -86,7 +91,7 @@ static void record_exit(berth_engine *e, struct ctr *c, int exit_code, const cha
         c->c.state.oom_killed = oom;
         c->c.state.pid = 0;
         c->c.state.conmon_pid = 0;
-        c->c.state.finished_at = container_now_ns();
+        c->c.state.finished_at = finished ? finished : container_now_ns();
         c->c.state.exits++;
         if (error) {
                 free(c->c.state.error);
@@ -105,7 +110,7 @@ static void record_exit(berth_engine *e, struct ctr *c, int exit_code, const cha
         pthread_mutex_unlock(&ec->lock);
 }
 
-void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error) {
+void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error, int64_t finished) {
         struct engine_containers *ec = engine_containers(e);
         _cleanup_(berth_container_freep) berth_container *snap = NULL;
         bool stop_requested, restart, auto_remove;
@@ -124,7 +129,7 @@ void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *
         }
         bool oom = oom_killed(snap);
         ctr_teardown(e, c);
-        record_exit(e, c, exit_code, error, oom);
+        record_exit(e, c, exit_code, error, oom, finished);
         pthread_mutex_lock(&ec->lock);
         stop_requested = c->stop_requested;
         c->stop_requested = false;
@@ -151,14 +156,14 @@ struct exit_job {
         berth_engine *engine;
         char id[65];
         int code;
-        const char *error;
+        int64_t time;
 };
 
 static void *exit_thread(void *p) {
         struct exit_job *j = p;
         struct ctr *c = ctr_find_id(j->engine, j->id);
         if (c) {
-                ctr_handle_exit(j->engine, c, j->code, j->error);
+                ctr_handle_exit(j->engine, c, j->code, NULL, j->time);
                 ctr_unref(j->engine, c);
         } else
                 remove_exit_file(j->engine, j->id);
@@ -167,7 +172,7 @@ static void *exit_thread(void *p) {
 }
 
 /* Each exit on its own thread: one slow teardown never delays the others. */
-static void dispatch_exit(berth_engine *e, const char *id, int code, const char *error) {
+static void dispatch_exit(berth_engine *e, const char *id, int code, int64_t time) {
         struct exit_job *j = xnew0(struct exit_job, 1);
         pthread_attr_t attr;
         pthread_t t;
@@ -175,7 +180,7 @@ static void dispatch_exit(berth_engine *e, const char *id, int code, const char 
         j->engine = e;
         snprintf(j->id, sizeof(j->id), "%s", id);
         j->code = code;
-        j->error = error;
+        j->time = time;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         if (pthread_create(&t, &attr, exit_thread, j) != 0)
@@ -184,10 +189,11 @@ static void dispatch_exit(berth_engine *e, const char *id, int code, const char 
 }
 
 static void handle_name(berth_engine *e, const char *name) {
+        int64_t time;
         int code;
-        if (!is_container_id(name) || read_exit_file(e, name, &code) < 0)
+        if (!is_container_id(name) || read_exit_file(e, name, &code, &time) < 0)
                 return;
-        dispatch_exit(e, name, code, NULL);
+        dispatch_exit(e, name, code, time);
 }
 
 static void *watch_thread(void *p) {
@@ -227,12 +233,14 @@ static void reconcile_one(berth_engine *e, struct ctr *c) {
         _cleanup_free_ char *rtroot = NULL, *status = NULL, *cpid = NULL, *cpidfile = NULL;
         struct oci_runtime rt;
         pid_t pid = 0;
+        int64_t time;
         int code;
 
-        if (read_exit_file(e, snap->id, &code) >= 0) {
+        /* Before serving, so no client sees a stale state. */
+        if (read_exit_file(e, snap->id, &code, &time) >= 0) {
                 if (snap->state.status == BERTH_CONTAINER_CREATED)
                         ctr_teardown(e, c);
-                dispatch_exit(e, snap->id, code, NULL);
+                ctr_handle_exit(e, c, code, NULL, time);
                 return;
         }
         ctr_runtime(e, snap, &rt, &rtroot);
@@ -263,11 +271,11 @@ static void reconcile_one(berth_engine *e, struct ctr *c) {
         if (conmon_alive(snap->state.conmon_pid))
                 return;
         /* The exit file may have landed since the check above. */
-        if (read_exit_file(e, snap->id, &code) >= 0) {
-                dispatch_exit(e, snap->id, code, NULL);
+        if (read_exit_file(e, snap->id, &code, &time) >= 0) {
+                ctr_handle_exit(e, c, code, NULL, time);
                 return;
         }
-        dispatch_exit(e, snap->id, EXIT_CODE_LOST, "conmon exited without an exit file");
+        ctr_handle_exit(e, c, EXIT_CODE_LOST, "conmon exited without an exit file", 0);
 }
 
 static int reconcile(berth_engine *e, berth_error *err) {

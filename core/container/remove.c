@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "berth/alloc.h"
+#include "berth/exec.h"
 #include "berth/log.h"
 #include "berth/path.h"
 #include "berth/strv.h"
@@ -69,6 +70,11 @@ int ctr_remove(berth_engine *e, struct ctr *c, bool force, berth_error *err) {
                 if (!running(snap))
                         break;
                 ctr_op_unlock(c);
+                if (!force && snap->state.status == BERTH_CONTAINER_PAUSED)
+                        return berth_err(err, -EBUSY,
+                                         "You cannot remove a paused container %s. Unpause and then stop the "
+                                         "container before attempting removal or force remove",
+                                         snap->id);
                 if (!force)
                         return berth_err(err, -EBUSY,
                                          "You cannot remove a running container %s. Stop the container before "
@@ -93,6 +99,7 @@ int ctr_remove(berth_engine *e, struct ctr *c, bool force, berth_error *err) {
                 exit_file = xasprintf("%s/%s", exits, snap->id);
                 unlink(exit_file);
                 ctr_index_remove(e, c);
+                berth_exec_forget_container(e, snap->id);
                 ctr_event(e, snap, "destroy", NULL);
         }
         ctr_op_unlock(c);

@@ -83,6 +83,9 @@ int rootfs_mount(berth_engine *e, const berth_container *c, berth_error *err) {
                 if (r < 0)
                         return r;
         }
+        /* The upper directory's mode becomes the mode of the container's "/". */
+        if (chmod(c->upper, 0755) < 0 || chmod(empty, 0755) < 0)
+                return berth_err_errno(err, -errno, "cannot prepare the root of container %s", c->id);
         lowers = lower_list(e, c, empty);
         options = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lowers, c->upper, work);
         if (strlen(options) >= (size_t) sysconf(_SC_PAGESIZE))

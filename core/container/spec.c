@@ -182,9 +182,13 @@ static int build_seccomp(json_t *host, char **caps, bool privileged, json_t **re
                 return 0;
         if (!profile || strcmp(profile, "default") == 0 || strcmp(profile, "builtin") == 0)
                 return seccomp_default_cached(caps, ret, err);
+        /* The API carries the profile's text (the docker CLI reads the file); a path is
+         * accepted too, for configurations written by hand. */
+        if (profile[strspn(profile, " \t\r\n")] == '{')
+                return container_seccomp_profile(profile, strlen(profile), caps, ret, err);
         r = berth_read_file(profile, 4 << 20, &text, &size, err);
         if (r < 0)
-                return berth_err_prefix(err, "opening seccomp profile (%s) failed", profile);
+                return berth_err(err, -EINVAL, "opening seccomp profile (%s) failed: %s", profile, err->message);
         return container_seccomp_profile(text, size, caps, ret, err);
 }
 

@@ -295,7 +295,7 @@ static int start_locked(berth_engine *e, struct ctr *c, berth_error *err) {
         if (!berth_engine_conmon(e) || !berth_engine_runtime(e))
                 return berth_err(err, -ENOSYS, "cannot start containers: %s is not installed",
                                  berth_engine_conmon(e) ? "an OCI runtime" : "conmon");
-        int64_t t0 = container_now_ns(), t1 = 0, t2 = 0;
+        int64_t t0 = container_now_ns(), t1 = 0, t2 = 0, started = 0;
         r = prepare(e, snap, err);
         if (r >= 0) {
                 t1 = container_now_ns();
@@ -305,6 +305,7 @@ static int start_locked(berth_engine *e, struct ctr *c, berth_error *err) {
                 t2 = container_now_ns();
                 release_attaches(e, c);
                 ctr_runtime(e, snap, &rt, &rtroot);
+                started = container_now_ns();   /* the process may write before start returns */
                 r = oci_start(&rt, snap->id, err);
         }
         log_debug("start %.12s: prepare %.1f ms, runtime create %.1f ms, start %.1f ms", snap->id, (t1 - t0) / 1e6,
@@ -318,7 +319,7 @@ static int start_locked(berth_engine *e, struct ctr *c, berth_error *err) {
         c->c.state.status = BERTH_CONTAINER_RUNNING;
         c->c.state.pid = pid;
         c->c.state.conmon_pid = conmon;
-        c->c.state.started_at = container_now_ns();
+        c->c.state.started_at = started;
         c->c.state.finished_at = 0;
         c->c.state.exit_code = 0;
         c->c.state.oom_killed = false;

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "berth/alloc.h"
 #include "berth/container.h"
@@ -78,13 +79,38 @@ static void reply_done(void *q) {
         byte_queue_unref(q);
 }
 
-/* Docker's since/until: seconds since the epoch, with an optional fraction. */
+/* RFC 3339 ("2026-12-07T10:00:00.5Z", "...+02:00"); Go's zero time means unset. */
+static bool parse_rfc3339(const char *v, int64_t *ret) {
+        struct tm tm = {};
+        const char *p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+        int64_t frac = 0, scale = 1000000000, offset = 0;
+
+        if (!p)
+                return false;
+        if (*p == '.')
+                for (p++; *p >= '0' && *p <= '9'; p++)
+                        if (scale > 1) {
+                                scale /= 10;
+                                frac += (*p - '0') * scale;
+                        }
+        if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':')
+                offset = (p[0] == '-' ? -1 : 1) * (atoi(p + 1) * 3600 + atoi(p + 4) * 60);
+        else if (strcmp(p, "Z") != 0)
+                return false;
+        *ret = tm.tm_year + 1900 <= 1 ? 0 : ((int64_t) timegm(&tm) - offset) * 1000000000 + frac;
+        return true;
+}
+
+/* since/until: seconds since the epoch with an optional fraction (Docker), or RFC 3339
+ * (what podman sends). */
 static int parse_time(struct request *req, const char *name, int64_t *ret) {
         const char *v = req_query(req, name);
         char *end;
         *ret = 0;
         if (!v || !*v)
                 return 0;
+        if (strchr(v, 'T'))
+                return parse_rfc3339(v, ret) ? 0 : http_fail(req, -EINVAL, "invalid value for %s: %s", name, v);
         double t = strtod(v, &end);
         if (*end || !isfinite(t) || t < 0)
                 return http_fail(req, -EINVAL, "invalid value for %s: %s", name, v);

@@ -163,13 +163,30 @@ int route_container_prune(struct request *req) {
                           json_pack("{s:o, s:i}", "ContainersDeleted", deleted, "SpaceReclaimed", 0));
 }
 
+static void add_size(struct request *req, json_t *o, const berth_container *c) {
+        uint64_t rw, rootfs;
+        berth_container_size(req_engine(req), c, &rw, &rootfs);
+        if (is_libpod(req) && json_object_get(o, "Names"))
+                json_object_set_new(o, "Size", json_pack("{s:I, s:I}", "rwSize", (json_int_t) rw, "rootFsSize",
+                                                         (json_int_t) rootfs));
+        else {
+                json_object_set_new(o, "SizeRw", json_integer((json_int_t) rw));
+                json_object_set_new(o, "SizeRootFs", json_integer((json_int_t) rootfs));
+        }
+}
+
 int route_container_inspect(struct request *req) {
         _cleanup_(berth_container_freep) berth_container *c = NULL;
-        int rc = berth_container_lookup(req_engine(req), req_param(req, "name"), &c, &req->err);
+        bool size;
+        int rc = req_query_bool(req, "size", false, &size);
+        if (rc >= 0)
+                rc = berth_container_lookup(req_engine(req), req_param(req, "name"), &c, &req->err);
         if (rc < 0)
                 return rc;
-        return reply_json(req, MHD_HTTP_OK,
-                          is_libpod(req) ? json_libpod_container_inspect(c) : json_docker_container_inspect(c));
+        json_t *o = is_libpod(req) ? json_libpod_container_inspect(c) : json_docker_container_inspect(c);
+        if (size)
+                add_size(req, o, c);
+        return reply_json(req, MHD_HTTP_OK, o);
 }
 
 int route_container_exists(struct request *req) {
@@ -184,7 +201,7 @@ static bool listed(const berth_container *c, bool all) {
 }
 
 static char *encode_list(struct request *req, berth_container **list, const struct container_filter *f, bool all,
-                         long long limit) {
+                         long long limit, bool size) {
         int64_t now = container_filter_now_ns();
         json_t *out = json_array();
         long long n = 0;
@@ -193,8 +210,11 @@ static char *encode_list(struct request *req, berth_container **list, const stru
                 if (!listed(list[i], all || limit > 0 || container_filter_wants_stopped(f)) ||
                     !container_filter_match(f, list[i], list))
                         continue;
-                json_array_append_new(out, is_libpod(req) ? json_libpod_container_summary(list[i])
-                                                          : json_docker_container_summary(list[i], now));
+                json_t *o = is_libpod(req) ? json_libpod_container_summary(list[i])
+                                           : json_docker_container_summary(list[i], now);
+                if (size)
+                        add_size(req, o, list[i]);
+                json_array_append_new(out, o);
                 n++;
         }
         char *text = json_dumps(out, JSON_COMPACT);
@@ -208,27 +228,29 @@ int route_container_list(struct request *req) {
         struct container_filter *f = NULL;
         berth_container **list;
         long long limit;
-        bool all, plain;
+        bool all, plain, size;
         int rc = req_query_bool(req, "all", false, &all);
 
+        if (rc >= 0)
+                rc = req_query_bool(req, "size", false, &size);
         if (rc >= 0)
                 rc = req_query_int(req, "limit", -1, -1, &limit);
         if (rc >= 0 && (!req_query(req, "limit")) && req_query(req, "last"))
                 rc = req_query_int(req, "last", -1, -1, &limit);
         if (rc < 0)
                 return rc;
-        plain = container_filter_empty(filters) && limit <= 0;
+        plain = container_filter_empty(filters) && limit <= 0 && !size;
         /* Docker's "Status" says "Up 5 seconds": cached answers live for one second. */
         uint64_t key = berth_container_generation(e) * 2 + (uint64_t) all;
         key = key * 1000000 + (uint64_t) (container_filter_now_ns() / 1000000000 % 1000000);
         char *cached = plain ? list_cache_get(&req->server->container_lists, is_libpod(req), key) : NULL;
         if (cached)
                 return reply_json_text(req, MHD_HTTP_OK, cached);
-        if (!plain && (rc = container_filter_parse(filters, &f, &req->err)) < 0)
+        if (!container_filter_empty(filters) && (rc = container_filter_parse(filters, &f, &req->err)) < 0)
                 return rc;
         rc = berth_container_list(e, &list, &req->err);
         if (rc >= 0) {
-                char *text = encode_list(req, list, f, all, limit);
+                char *text = encode_list(req, list, f, all, limit, size);
                 berth_container_list_free(list);
                 if (plain)
                         list_cache_put(&req->server->container_lists, is_libpod(req), key, text);

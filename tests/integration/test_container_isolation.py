@@ -78,6 +78,9 @@ def test_privileged(engine):
     assert status_field(out, "CapEff") == own_status("CapBnd")
     assert status_field(out, "Seccomp") == "0"
     assert int(out.split()[-1]) > 20       # the host's devices
+    # no masked or read-only paths
+    assert sh(engine, "ls -A /sys/firmware", "--privileged").split() == sorted(os.listdir("/sys/firmware"))
+    sh(engine, "grep -q ' /proc/sys proc ro' /proc/mounts", "--privileged", code=1)
 
 
 def test_seccomp(engine):
@@ -110,7 +113,8 @@ def test_masked_and_readonly_paths(engine):
     if os.path.exists("/proc/keys"):
         sh(engine, "grep -q ' /proc/keys ' /proc/mounts")
     # masked directories are empty
-    assert sh(engine, "ls -A /proc/acpi /sys/firmware") in ("/proc/acpi:\n\n/sys/firmware:\n", "")
+    assert sh(engine, "ls -A /proc/acpi /sys/firmware") == "/proc/acpi:\n\n/sys/firmware:\n"
+    assert sh(engine, "grep -c -E '^tmpfs (/proc/acpi|/sys/firmware) tmpfs ro,' /proc/mounts") == "2\n"
     out = sh(engine, "echo 1 > /proc/sys/kernel/panic 2>&1; echo rc=$?; "
                      "echo x > /proc/sysrq-trigger 2>&1; echo rc=$?; touch /sys/x 2>&1; echo rc=$?")
     assert "Read-only file system" in out and "rc=0" not in out

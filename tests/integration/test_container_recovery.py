@@ -4,7 +4,6 @@ controllable, exits that happened while it was down are recorded (code and time)
 containers are gone, restart policies apply, and nothing is lost or duplicated."""
 import os
 import random
-import signal
 import threading
 import time
 
@@ -88,10 +87,21 @@ def test_running_container_survives(engine, how):
     engine.docker("pause", "surv")
     assert engine.state("surv")["Status"] == "paused"
     engine.docker("unpause", "surv")
+    # a wait and a log follower started now see the adopted container's exit
+    waited, followed = {}, {}
+    tw = threading.Thread(target=lambda: waited.setdefault("p", engine.docker("wait", "surv", timeout=30)))
+    tf = threading.Thread(target=lambda: followed.setdefault("p", engine.docker("logs", "-f", "surv", timeout=30)))
+    tw.start()
+    tf.start()
+    time.sleep(0.5)
     t0 = time.monotonic()
     engine.docker("stop", "-t", "10", "surv")
     assert time.monotonic() - t0 < 5, "SIGTERM did not reach the adopted container"
     wait_gone(pid)
+    tw.join(30)
+    tf.join(30)
+    assert waited["p"].stdout == "3\n"
+    assert followed["p"].stdout == "up\n"
     st = engine.state("surv")
     assert (st["Status"], st["ExitCode"]) == ("exited", 3)
     assert engine.out("wait", "surv") == "3\n"
@@ -157,7 +167,7 @@ def test_restart_policy_applied_after_restart(engine):
 
 def test_kill9_during_create_and_start(engine):
     rnd = random.Random(4)
-    for round_ in range(4):
+    for round_ in range(6):
         names = [f"c{round_}-{i}" for i in range(3)]
         procs = []
 
@@ -168,7 +178,7 @@ def test_kill9_during_create_and_start(engine):
         threads = [threading.Thread(target=go, args=(n,)) for n in names]
         for t in threads:
             t.start()
-        time.sleep(rnd.uniform(0.0, 0.5))
+        time.sleep(rnd.uniform(0.0, 1.2))
         crash(engine)
         for t in threads:
             t.join()
@@ -178,11 +188,29 @@ def test_kill9_during_create_and_start(engine):
         all_names = [c["Names"][0] for c in listed]
         assert len(ids) == len(set(ids)), f"duplicate IDs after restart: {listed}"
         assert len(all_names) == len(set(all_names)), f"duplicate names: {all_names}"
+        runc_root = os.path.join(engine.runroot, "runc")
+        stale_mounts = []
         for c in listed:
             info = engine.inspect(c["Id"])
-            assert info["State"]["Status"] in ("created", "running", "exited"), info["State"]
-            if info["State"]["Running"]:
-                assert alive(info["State"]["Pid"])
+            st = info["State"]
+            assert st["Status"] in ("created", "running", "exited"), st
+            has_runc_state = os.path.isdir(os.path.join(runc_root, c["Id"]))
+            if st["Running"]:
+                assert alive(st["Pid"]) and has_runc_state, st
+            else:
+                # a container berthd does not call running has no process and no runc state
+                assert not has_runc_state, f"{c['Names']} is {st['Status']} but runc still has it"
+                merged = (info["GraphDriver"]["Data"] or {}).get("MergedDir")
+                if merged in mounts_under(engine.root):
+                    stale_mounts.append(merged)
+        # each one that is not running starts and runs
+        for c in listed:
+            if not engine.state(c["Id"])["Running"]:
+                r = engine.api("POST", f"/v1.41/containers/{c['Id']}/start")
+                assert r.status == 204, r.body
+                assert engine.state(c["Id"])["Running"]
+        # berthd's restart left no rootfs mounted for a container it does not run
+        assert stale_mounts == [], f"round {round_}: rootfs still mounted for stopped containers"
         # each is removable, and nothing of them stays
         for cid in ids:
             r = engine.api("DELETE", f"/v1.41/containers/{cid}?force=1")

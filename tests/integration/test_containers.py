@@ -391,6 +391,21 @@ def test_wait_returns_exit_code(engine):
     assert "No such container: nosuchcontainer" in p.stderr
 
 
+def test_start_attach_and_detached_rm(engine):
+    engine.docker("create", "--name", "sa", IMAGE, "sh", "-c", "echo attached; exit 6")
+    p = engine.docker("start", "-a", "sa", check=False)
+    assert (p.returncode, p.stdout) == (6, "attached\n")
+    # -d --rm: the container goes away when it is stopped
+    cid = engine.out("run", "-d", "--rm", "--name", "drm", IMAGE, "sleep", "100").strip()
+    engine.wait_state("drm", lambda s: s["Running"])
+    engine.docker("stop", "-t", "0", "drm")
+    deadline = time.monotonic() + 10
+    while engine.api("GET", f"/v1.41/containers/{cid}/json").status != 404 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert engine.api("GET", f"/v1.41/containers/{cid}/json").status == 404
+    assert cid not in engine.ids()
+
+
 def test_stop_and_kill_stopped_container(engine):
     engine.docker("run", "--name", "done", IMAGE, "true")
     # docker stop of a stopped container succeeds (the daemon answers 304)
@@ -478,6 +493,9 @@ def test_ps_filters(engine):
     assert names("-a", "--filter", "id=" + id1[:12]) == ["p1"]
     assert names("-a", "--filter", "before=p3") == ["p2", "p1"]
     assert names("-a", "--filter", "since=p1") == ["p3", "p2"]
+    status = dict(l.split("|") for l in engine.out("ps", "-a", "--format", "{{.Names}}|{{.Status}}").splitlines())
+    assert status["p1"].startswith("Up ") and status["p2"].startswith("Exited (3) ")
+    assert status["p3"] == "Created"
     assert names("-a", "-n", "1") == ["p3"]
     assert names("-a", "-n", "2") == ["p3", "p2"]
     assert names("-l") == ["p3"]
@@ -651,3 +669,25 @@ def test_concurrent_runs(engine):
         t.join()
     assert results == [(0, f"{i}\n", "") for i in range(16)]
     assert_no_trace(engine, "x")
+
+
+def test_paused_container_operations(engine):
+    # Docker unpauses a paused container it stops or kills
+    engine.docker("run", "-d", "--name", "pz", IMAGE, "sleep", "100")
+    engine.wait_state("pz", lambda s: s["Running"])
+    engine.docker("pause", "pz")
+    engine.docker("stop", "-t", "1", "pz", timeout=30)
+    st = engine.state("pz")
+    assert (st["Status"], st["Paused"], st["ExitCode"]) == ("exited", False, 137)
+    engine.docker("start", "pz")
+    engine.wait_state("pz", lambda s: s["Running"])
+    engine.docker("pause", "pz")
+    engine.docker("kill", "pz", timeout=30)
+    assert engine.out("wait", "pz", timeout=30) == "137\n"
+    engine.docker("start", "pz")
+    engine.wait_state("pz", lambda s: s["Running"])
+    engine.docker("pause", "pz")
+    p = engine.fails("rm", "pz")
+    assert "paused" in p.stderr
+    engine.docker("rm", "-f", "pz", timeout=30)
+    assert_no_trace(engine, "pz")

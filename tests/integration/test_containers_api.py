@@ -2,7 +2,6 @@
 Docker defines for the container routes, wait conditions, the hijacked attach stream's
 framing, and docker-py's run/logs/stop/wait/list/prune. Docker 20.10 (API 1.41) is the
 reference for statuses and message texts."""
-import json
 import socket
 import struct
 import time

@@ -337,3 +337,13 @@ def test_podman_exec(engine, ctr):
     assert podman(engine, "exec", "-i", ctr, "cat", input="piped\n").stdout == "piped\n"
     p = podman(engine, "exec", ctr, "nosuchcmd", check=False)
     assert p.returncode == 127 and "nosuchcmd" in p.stderr
+
+
+def test_privileged(engine, ctr):
+    def cap_eff(*opts):
+        out = engine.out("exec", *opts, ctr, "sh", "-c", "grep CapEff /proc/self/status")
+        return int(out.split()[1], 16)
+    plain, privileged = cap_eff(), cap_eff("--privileged")
+    assert plain & privileged == plain and privileged != plain
+    assert privileged & (1 << 21)    # CAP_SYS_ADMIN, which the default set lacks
+    assert not plain & (1 << 21)

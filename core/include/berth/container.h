@@ -147,3 +147,6 @@ typedef struct berth_log_options {
  * stops (or `until` passes, or fn says stop). */
 int berth_container_logs(berth_engine *e, const char *name, const berth_log_options *o, berth_log_fn fn,
                          void *cls, berth_error *err);
+
+/* Bytes the container wrote (its overlay upper directory), and that plus its image. */
+int berth_container_size(berth_engine *e, const berth_container *c, uint64_t *ret_rw, uint64_t *ret_rootfs);
