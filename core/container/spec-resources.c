@@ -3,6 +3,7 @@
 #include "spec.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -124,6 +125,39 @@ static int user_device(json_t *linux_, json_t *rules, json_t *d, berth_error *er
         return 0;
 }
 
+static json_t *device_entry(const char *path, const struct stat *st) {
+        return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", path, "type", S_ISCHR(st->st_mode) ? "c" : "b",
+                         "major", (json_int_t) major(st->st_rdev), "minor", (json_int_t) minor(st->st_rdev),
+                         "fileMode", (json_int_t) (st->st_mode & 07777), "uid", (json_int_t) st->st_uid, "gid",
+                         (json_int_t) st->st_gid);
+}
+
+static __thread json_t *host_device_list;
+
+static int add_host_device(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        /* runc makes these itself; pts, shm and mqueue are mounts of the container's own. */
+        static const char *const own[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+                                           "/dev/tty", "/dev/console", "/dev/ptmx" };
+        (void) ftw;
+        if (type == FTW_D && (strcmp(path, "/dev/pts") == 0 || strcmp(path, "/dev/shm") == 0 ||
+                              strcmp(path, "/dev/mqueue") == 0))
+                return FTW_SKIP_SUBTREE;
+        if (type != FTW_F || (!S_ISCHR(st->st_mode) && !S_ISBLK(st->st_mode)))
+                return FTW_CONTINUE;
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                if (strcmp(path, own[i]) == 0)
+                        return FTW_CONTINUE;
+        json_array_append_new(host_device_list, device_entry(path, st));
+        return FTW_CONTINUE;
+}
+
+/* --privileged: the host's devices, as Docker gives them. */
+static void add_host_devices(json_t *list) {
+        host_device_list = list;
+        nftw("/dev", add_host_device, 16, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+        host_device_list = NULL;
+}
+
 static int devices(json_t *linux_, json_t *res, json_t *host, bool privileged, berth_error *err) {
         json_t *rules = privileged ? json_pack("[{s:b, s:s}]", "allow", 1, "access", "rwm") : default_device_rules();
         size_t i;
@@ -132,6 +166,8 @@ static int devices(json_t *linux_, json_t *res, json_t *host, bool privileged, b
 
         json_object_set_new(res, "devices", rules);
         json_object_set_new(linux_, "devices", json_array());
+        if (privileged)
+                add_host_devices(json_object_get(linux_, "devices"));
         json_array_foreach (json_object_get(host, "Devices"), i, d) {
                 r = user_device(linux_, rules, d, err);
                 if (r < 0)
