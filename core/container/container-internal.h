@@ -114,3 +114,7 @@ void ctr_event(berth_engine *e, const berth_container *c, const char *action, ..
 void ctr_event_of(berth_engine *e, struct ctr *c, const char *action, const char *key, const char *value);
 /* Connects to conmon's attach socket in `bundle` (attach.c; exec uses it too). */
 int container_attach_connect(const char *bundle, berth_error *err);
+/* The runtime's state, the mount and the directory of a container whose record is gone
+ * (remove.c); and the same for every such directory found at start. */
+void container_remove_files(berth_engine *e, const berth_container *c);
+void container_sweep_orphans(berth_engine *e);

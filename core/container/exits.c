@@ -128,7 +128,8 @@ void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *
                 return;
         }
         bool oom = oom_killed(snap);
-        ctr_teardown(e, c);
+        /* Waiters first; the runtime's delete and the unmount come after, still under
+         * the op lock, so a new start or a removal waits for them. */
         record_exit(e, c, exit_code, error, oom, finished);
         pthread_mutex_lock(&ec->lock);
         stop_requested = c->stop_requested;
@@ -140,6 +141,8 @@ void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *
         auto_remove = json_bool_at(host, "AutoRemove");
         json_decref(host);
         restart = !auto_remove && should_restart(snap, stop_requested);
+        if (!auto_remove)
+                ctr_teardown(e, c);
         if (restart) {
                 pthread_mutex_lock(&ec->lock);
                 c->c.state.restart_count++;
@@ -193,7 +196,8 @@ static void handle_name(berth_engine *e, const char *name) {
         int code;
         if (!is_container_id(name) || read_exit_file(e, name, &code, &time) < 0)
                 return;
-        dispatch_exit(e, name, code, time);
+        /* Seen as it happens: now is more precise than the file's coarse mtime. */
+        dispatch_exit(e, name, code, 0);
 }
 
 static void *watch_thread(void *p) {
@@ -320,7 +324,9 @@ int berth_containers_start_monitor(berth_engine *e, berth_error *err) {
                 return berth_err_errno(err, r, "cannot start the exit watcher");
         ec->watching = true;
         /* After the watch is set, so an exit during the scan is seen one way or the other. */
-        return reconcile(e, err);
+        r = reconcile(e, err);
+        container_sweep_orphans(e);
+        return r;
 }
 
 void engine_containers_stop_monitor(struct engine_containers *ec) {

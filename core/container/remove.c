@@ -14,6 +14,7 @@
 #include "berth/strv.h"
 #include "container-create.h"
 #include "engine-internal.h"
+#include "oci.h"
 #include "rootfs.h"
 
 static bool running(const berth_container *c) {
@@ -58,7 +59,7 @@ int ctr_remove_volumes(berth_engine *e, struct ctr *c, bool force, bool volumes,
 
 int ctr_remove(berth_engine *e, struct ctr *c, bool force, berth_error *err) {
         _cleanup_(berth_container_freep) berth_container *snap = NULL;
-        _cleanup_free_ char *dir = NULL, *exits = NULL, *exit_file = NULL;
+        _cleanup_free_ char *exits = NULL, *exit_file = NULL;
         int r;
 
         for (int attempt = 0;; attempt++) {
@@ -86,24 +87,63 @@ int ctr_remove(berth_engine *e, struct ctr *c, bool force, berth_error *err) {
                 if (r < 0 && r != -EALREADY)
                         return r;
         }
-        ctr_teardown(e, c);
-        r = rootfs_unmount(snap, err);
-        if (r >= 0) {
-                dir = container_dir(e, snap->id);
-                r = berth_rm_rf(dir, err);
+        /* The record goes first, so waiters for the removal (docker run --rm) are not
+         * kept waiting on the runtime's delete and the unmount; what a crash leaves of
+         * the rest is swept at the next start (container_sweep_orphans). */
+        r = forget(e, snap->id, err);
+        if (r < 0) {
+                ctr_op_unlock(c);
+                return r;
         }
-        if (r >= 0)
-                r = forget(e, snap->id, err);
-        if (r >= 0) {
-                exits = container_exit_dir(e);
-                exit_file = xasprintf("%s/%s", exits, snap->id);
-                unlink(exit_file);
-                ctr_index_remove(e, c);
-                berth_exec_forget_container(e, snap->id);
-                ctr_event(e, snap, "destroy", NULL);
-        }
+        exits = container_exit_dir(e);
+        exit_file = xasprintf("%s/%s", exits, snap->id);
+        unlink(exit_file);
+        ctr_index_remove(e, c);
+        berth_exec_forget_container(e, snap->id);
+        ctr_event(e, snap, "destroy", NULL);
+        container_remove_files(e, snap);
         ctr_op_unlock(c);
-        return r;
+        return 0;
+}
+
+void container_remove_files(berth_engine *e, const berth_container *c) {
+        _cleanup_free_ char *rtroot = NULL, *dir = container_dir(e, c->id);
+        struct oci_runtime rt;
+        berth_error err;
+
+        ctr_runtime(e, c, &rt, &rtroot);
+        if (oci_delete(&rt, c->id, true, &err) < 0)
+                log_warn("container %s: %s", c->id, err.message);
+        if (rootfs_unmount(c, &err) < 0 || berth_rm_rf(dir, &err) < 0)
+                log_warn("removing the files of container %s: %s", c->id, err.message);
+}
+
+/* Directories under ROOT/containers without a record: a removal the daemon's death cut
+ * short. Called at start, before serving. */
+void container_sweep_orphans(berth_engine *e) {
+        _cleanup_free_ char *root = xasprintf("%s/containers", berth_engine_config(e)->root);
+        DIR *d = opendir(root);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                struct ctr *c;
+                if (strlen(de->d_name) != 64 || strspn(de->d_name, "0123456789abcdef") != 64)
+                        continue;
+                c = ctr_find_id(e, de->d_name);
+                if (c) {
+                        ctr_unref(e, c);
+                        continue;
+                }
+                berth_container orphan = { .id = de->d_name, .runtime = NULL };
+                _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
+                _cleanup_free_ char *merged = xasprintf("%s/merged", dir);
+                orphan.rootfs = merged;
+                log_info("removing what is left of container %s", de->d_name);
+                container_remove_files(e, &orphan);
+        }
+        closedir(d);
 }
 
 int berth_container_remove(berth_engine *e, const char *name, bool force, bool volumes, berth_error *err) {

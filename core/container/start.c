@@ -29,7 +29,8 @@ static inline void json_decrefp_start(json_t **j) {
 
 void ctr_runtime(berth_engine *e, const berth_container *c, struct oci_runtime *rt, char **root) {
         *root = container_runtime_root(e);
-        rt->path = c->runtime && *c->runtime ? c->runtime : berth_engine_runtime(e)->path;
+        const berth_program *p = berth_engine_runtime(e);
+        rt->path = c->runtime && *c->runtime ? c->runtime : p ? p->path : "runc";
         rt->root = *root;
 }
 

@@ -44,6 +44,9 @@ char **conmon_argv(const struct conmon_options *o) {
         } else
                 push2(&argv, "-l", "none");
         push2(&argv, "--log-level", "warning");
+        /* No fsync of the log at exit: it sits on the exit path of every container, and
+         * the page cache keeps the log across a daemon crash anyway. */
+        strv_push(&argv, "--no-sync-log");
         push2(&argv, "--runtime-arg", "--root");
         push2(&argv, "--runtime-arg", o->runtime_root);
         if (o->runtime_log) {
