@@ -249,7 +249,10 @@ static void reconcile_one(berth_engine *e, struct ctr *c) {
         }
         ctr_runtime(e, snap, &rt, &rtroot);
         if (snap->state.status == BERTH_CONTAINER_CREATED) {
-                if (oci_state(&rt, snap->id, &status, &pid, NULL) < 0)
+                /* Only a start cut short leaves runtime state; most created containers were
+                 * never started, and asking the runtime about each would be a process each. */
+                _cleanup_free_ char *state = xasprintf("%s/%s", rtroot, snap->id);
+                if (access(state, F_OK) < 0 || oci_state(&rt, snap->id, &status, &pid, NULL) < 0)
                         return;
                 /* berthd died between the runtime's create and start (or after). */
                 if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {

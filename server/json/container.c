@@ -205,6 +205,31 @@ json_t *json_docker_container_inspect(const berth_container *c) {
         return o;
 }
 
+/* HumanDuration's text holds for a second under a minute, then for a minute, an hour,
+ * a day: the next multiple of that unit is when it changes. */
+int64_t json_container_status_expiry(const berth_container *c, int64_t now_ns) {
+        int64_t since;
+        switch (c->state.status) {
+        case BERTH_CONTAINER_RUNNING:
+        case BERTH_CONTAINER_PAUSED:
+                since = c->state.started_at;
+                break;
+        case BERTH_CONTAINER_EXITED:
+                since = c->state.finished_at;
+                break;
+        default:
+                return 0;
+        }
+        if (since <= 0)
+                return 0;
+        int64_t age = now_ns - since, s = 1000000000, unit = age < 60 * s ? s : age < 3600 * s ? 60 * s
+                                                                  : age < 48 * 3600 * s ? 3600 * s
+                                                                                         : 86400 * s;
+        if (age < 0)
+                return now_ns + s;
+        return since + (age / unit + 1) * unit;
+}
+
 static char *docker_status(const berth_container *c, int64_t now) {
         char d[64];
         switch (c->state.status) {

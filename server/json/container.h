@@ -14,6 +14,9 @@ json_t *json_libpod_container_summary(const berth_container *c);
 json_t *json_docker_container_inspect(const berth_container *c);
 json_t *json_libpod_container_inspect(const berth_container *c);
 
+/* When the summary's "Status" ("Up 5 minutes", "Exited (0) 2 hours ago") next changes,
+ * or 0 when it does not depend on the time. */
+int64_t json_container_status_expiry(const berth_container *c, int64_t now_ns);
 /* Docker's units.HumanDuration: "Less than a second", "5 minutes", "About an hour". */
 void json_human_duration(int64_t ns, char *buf, size_t size);
 /* RFC 3339 with nanoseconds, Docker's zero time for 0. */

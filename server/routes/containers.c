@@ -201,8 +201,9 @@ static bool listed(const berth_container *c, bool all) {
 }
 
 static char *encode_list(struct request *req, berth_container **list, const struct container_filter *f, bool all,
-                         long long limit, bool size) {
+                         long long limit, bool size, int64_t *ret_expires) {
         int64_t now = container_filter_now_ns();
+        *ret_expires = 0;
         json_t *out = json_array();
         long long n = 0;
         for (size_t i = 0; list[i] && (limit <= 0 || n < limit); i++) {
@@ -215,6 +216,9 @@ static char *encode_list(struct request *req, berth_container **list, const stru
                 if (size)
                         add_size(req, o, list[i]);
                 json_array_append_new(out, o);
+                int64_t x = is_libpod(req) ? 0 : json_container_status_expiry(list[i], now);
+                if (x && (!*ret_expires || x < *ret_expires))
+                        *ret_expires = x;
                 n++;
         }
         char *text = json_dumps(out, JSON_COMPACT);
@@ -240,9 +244,9 @@ int route_container_list(struct request *req) {
         if (rc < 0)
                 return rc;
         plain = container_filter_empty(filters) && limit <= 0 && !size;
-        /* Docker's "Status" says "Up 5 seconds": cached answers live for one second. */
+        /* Cached until a container changes, or until a "Status" such as "Up 5 minutes"
+         * would read differently. */
         uint64_t key = berth_container_generation(e) * 2 + (uint64_t) all;
-        key = key * 1000000 + (uint64_t) (container_filter_now_ns() / 1000000000 % 1000000);
         char *cached = plain ? list_cache_get(&req->server->container_lists, is_libpod(req), key) : NULL;
         if (cached)
                 return reply_json_text(req, MHD_HTTP_OK, cached);
@@ -250,10 +254,11 @@ int route_container_list(struct request *req) {
                 return rc;
         rc = berth_container_list(e, &list, &req->err);
         if (rc >= 0) {
-                char *text = encode_list(req, list, f, all, limit, size);
+                int64_t expires;
+                char *text = encode_list(req, list, f, all, limit, size, &expires);
                 berth_container_list_free(list);
                 if (plain)
-                        list_cache_put(&req->server->container_lists, is_libpod(req), key, text);
+                        list_cache_put_until(&req->server->container_lists, is_libpod(req), key, text, expires);
                 rc = reply_json_text(req, MHD_HTTP_OK, text);
         }
         container_filter_free(f);
