@@ -67,8 +67,9 @@ pids=()
 # dockerd writes /etc/docker/key.json and makes a `docker` cgroup in each hierarchy;
 # whatever was not there before the run is removed after it.
 docker_key=/etc/docker/key.json
-docker_key_was_there=0
+docker_key_was_there=0 docker_etc_was_there=0
 [[ -e $docker_key ]] && docker_key_was_there=1
+[[ -d /etc/docker ]] && docker_etc_was_there=1
 docker_cgroups_new=()
 for d in /sys/fs/cgroup/*/; do
         [[ -d ${d}docker ]] || docker_cgroups_new+=("${d}docker")
@@ -91,6 +92,7 @@ containers_cleanup() {
                 kill -KILL "$p" 2>/dev/null || true
         done < <(grep -lsF -- "$tmp/" /proc/[0-9]*/cmdline | cut -d/ -f3)
         ((docker_key_was_there)) || rm -f "$docker_key"
+        ((docker_etc_was_there)) || rmdir /etc/docker 2>/dev/null || true
         for cg in "${docker_cgroups_new[@]}"; do rmdir "$cg" 2>/dev/null || true; done
         for _ in 1 2 3 4 5; do
                 unmount_under "$tmp"
@@ -162,7 +164,9 @@ start_berthd() {
 
 # Podman reads only the containers.conf given in CONTAINERS_CONF (the two settings it
 # needs here, see /work/shared/ENVIRONMENT.md), not /etc/containers; --tmpdir keeps
-# /run/libpod out of the machine's state.
+# /run/libpod out of the machine's state. File locks (in TMPDIR/locks): Podman's default
+# SHM locks live in one machine-wide segment, /dev/shm/libpod_lock, of 2048, and the
+# containers of a state dir that is deleted keep theirs until the segment is removed.
 start_podman() {
         local dir=$tmp/podman
         mkdir -p "$dir"
@@ -173,6 +177,7 @@ start_podman() {
 	runtime = "runc"
 	cgroup_manager = "cgroupfs"
 	events_logger = "file"
+	lock_type = "file"
 	EOF
         env -u CONTAINER_HOST CONTAINERS_CONF="$dir/containers.conf" \
                 podman --root "$dir/root" --runroot "$dir/run" --tmpdir "$dir/tmp" \

@@ -3,8 +3,9 @@ busybox container against Docker's defaults: capabilities, seccomp, masked and r
 /proc paths, users and groups, ulimits, /etc files, network/pid/ipc modes, /dev, cgroup
 limits, env/workdir/entrypoint and --init."""
 import os
-import resource
 import re
+import resource
+import time
 
 import pytest
 
@@ -303,14 +304,30 @@ def test_init(engine):
     exe = os.stat(f"/proc/{pid}/exe")
     cat = os.stat("/usr/bin/catatonit")
     assert (exe.st_dev, exe.st_ino) == (cat.st_dev, cat.st_ino), "PID 1 is not catatonit"
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        child = int(f.read().split()[0])
-    with open(f"/proc/{child}/cmdline") as f:
-        assert f.read().split("\0")[:2] == ["sleep", "100"]
+    # its child is the command (give catatonit a moment to fork and exec it)
+    deadline = time.monotonic() + 5
+    argv = None
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = f.read().split()
+        if children:
+            with open(f"/proc/{children[0]}/cmdline") as f:
+                argv = f.read().split("\0")[:2]
+            if argv == ["sleep", "100"]:
+                break
+        time.sleep(0.05)
+    assert argv == ["sleep", "100"]
     # with an init, SIGTERM from docker stop ends the container at once (not after the timeout)
-    import time
     t0 = time.monotonic()
     engine.docker("stop", "-t", "5", "ini")
     assert time.monotonic() - t0 < 4
     assert engine.state("ini")["ExitCode"] == 143
     assert engine.inspect("ini")["HostConfig"]["Init"] is True
+
+
+def test_oom_killed(engine):
+    p = engine.docker("run", "--name", "oom", "-m", "16m", "--memory-swap", "16m", IMAGE, "sh", "-c",
+                      'x=$(head -c 60000000 /dev/zero | tr "\\0" a); echo survived', check=False)
+    assert p.returncode == 137 and "survived" not in p.stdout
+    st = engine.state("oom")
+    assert (st["OOMKilled"], st["ExitCode"], st["Status"]) == (True, 137, "exited")

@@ -5,6 +5,7 @@ documented behaviour is the reference.
 
 The top of this file also holds the helpers the other container test modules import
 (Engine: one berthd per module with a full-applet busybox image loaded by `docker load`)."""
+import fcntl
 import json
 import os
 import pty
@@ -12,9 +13,11 @@ import re
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 
@@ -46,17 +49,15 @@ def busybox_all_applets_image():
     return mkimage.Image([mkimage.Layer(entries, created_by="busybox with all applets")])
 
 
-_IMAGE_TAR = None
+_IMAGE = []
 
 
-def image_tar():
-    global _IMAGE_TAR
-    if _IMAGE_TAR is None:
-        fd, path = tempfile.mkstemp(prefix="berth-ctr-image-", suffix=".tar")
-        os.close(fd)
-        mkimage.write_docker_archive(path, busybox_all_applets_image(), [IMAGE])
-        _IMAGE_TAR = path
-    return _IMAGE_TAR
+def write_image_tar(path):
+    """The busybox archive for `docker load` (the image is built once per process)."""
+    if not _IMAGE:
+        _IMAGE.append(busybox_all_applets_image())
+    mkimage.write_docker_archive(path, _IMAGE[0], [IMAGE])
+    return path
 
 
 class Engine:
@@ -65,11 +66,15 @@ class Engine:
     def __init__(self, prefix="berth-ctr-", extra_args=()):
         self.dir = tempfile.mkdtemp(prefix=prefix)
         self.daemon = Daemon(self.dir, extra_args)
-        self.daemon.start()
-        self.env = client_env(self.daemon)
         self.root, self.runroot = self.daemon.root, self.daemon.runroot
-        p = self.docker("load", "-i", image_tar())
-        assert "Loaded image: " + IMAGE in p.stdout, p.stdout + p.stderr
+        try:
+            self.daemon.start()
+            self.env = client_env(self.daemon)
+            p = self.docker("load", "-i", write_image_tar(os.path.join(self.dir, "busybox.tar")))
+            assert "Loaded image: " + IMAGE in p.stdout, p.stdout + p.stderr
+        except BaseException:
+            self.close()
+            raise
 
     def docker(self, *args, check=True, input=None, timeout=60, env=None):
         return run([DOCKER, *args], env=env or self.env, check=check, input=input, timeout=timeout)
@@ -135,8 +140,9 @@ class Engine:
             self.daemon.close()
             self.daemon.assert_clean_log()
         finally:
-            subprocess.run(["umount", "-R", "-l", self.dir], stderr=subprocess.DEVNULL, check=False)
             kill_runc_leftovers(os.path.join(self.runroot, "runc"))
+            for m in sorted(mounts_under(self.dir), key=len, reverse=True):
+                subprocess.run(["umount", "-l", m], stderr=subprocess.DEVNULL, check=False)
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -163,12 +169,13 @@ def mounts_under(path):
         return [line.split()[4] for line in f if line.split()[4].startswith(path + "/")]
 
 
-def run_pty(argv, env, inputs=(), timeout=30):
-    """Run argv on a new pty. inputs: (wait_for_text, bytes_to_send) pairs. Returns
-    (exit status, everything read)."""
+def run_pty(argv, env, inputs=(), timeout=30, winsize=(24, 80)):
+    """Run argv on a new pty of `winsize` (rows, cols). inputs: (wait_for_text,
+    bytes_to_send) pairs. Returns (exit status, everything read)."""
     pid, fd = pty.fork()
     if pid == 0:
         try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", winsize[0], winsize[1], 0, 0))
             os.execvpe(argv[0], argv, env)
         finally:
             os._exit(127)
@@ -439,7 +446,8 @@ def test_logs_tail_timestamps_since(engine):
     assert [t for _, t in stamps] == ["line1", "line2", "line3", "line4", "line5", "late"]
     assert stamps[5][0] - stamps[4][0] >= 1.0
     st = engine.state("lg")
-    assert rfc3339(st["StartedAt"]) <= stamps[0][0] <= stamps[5][0] <= rfc3339(st["FinishedAt"])
+    # StartedAt is stamped once the runtime's start returns, which may be after the first output
+    assert rfc3339(st["StartedAt"]) - 1.0 <= stamps[0][0] <= stamps[5][0] <= rfc3339(st["FinishedAt"])
     # --since a time between the two bursts: only the late line
     since = "%.9f" % (stamps[4][0] + 0.5)
     p = engine.docker("logs", "--since", since, "lg")
@@ -620,6 +628,44 @@ def test_restart_always(engine):
     assert st["Pid"] > 0
 
 
+def test_restart_backoff(engine):
+    # Docker waits 100 ms before the first restart and doubles the delay each time (reset after
+    # 10 s of running); meanwhile the container is "restarting".
+    engine.docker("run", "-d", "--name", "loop", "--restart", "always", IMAGE, "sh", "-c", "exit 1")
+    seen = set()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 2.0:
+        st = engine.state("loop")
+        seen.add((st["Status"], st["Restarting"]))
+        time.sleep(0.03)
+    count = engine.inspect("loop")["RestartCount"]
+    assert 1 <= count <= 5, f"{count} restarts in 2 s: no back-off"
+    assert ("restarting", True) in seen, seen
+    # rm -f of a container in its restart loop works and leaves nothing
+    engine.docker("rm", "-f", "loop")
+    time.sleep(0.5)
+    assert_no_trace(engine, "loop")
+
+
+def test_stop_signal_and_timeout(engine):
+    engine.docker("run", "-d", "--name", "ss", "--stop-signal", "USR1", IMAGE, "sh", "-c",
+                  'trap "exit 9" USR1; while true; do sleep 0.1; done')
+    engine.wait_state("ss", lambda s: s["Running"])
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    engine.docker("stop", "ss")
+    assert time.monotonic() - t0 < 5
+    info = engine.inspect("ss")
+    assert (info["State"]["ExitCode"], info["Config"]["StopSignal"]) == (9, "USR1")
+    engine.docker("run", "-d", "--name", "st", "--stop-timeout", "1", IMAGE, "sleep", "100")
+    engine.wait_state("st", lambda s: s["Running"])
+    t0 = time.monotonic()
+    engine.docker("stop", "st")
+    assert 0.9 <= time.monotonic() - t0 < 5
+    info = engine.inspect("st")
+    assert (info["State"]["ExitCode"], info["Config"]["StopTimeout"]) == (137, 1)
+
+
 # ---------------------------------------------------------------------------
 # TTY
 
@@ -636,6 +682,14 @@ def test_run_interactive_tty(engine):
                         inputs=[("# ", b"echo hi-$((40+2)); exit 3\n")])
     assert code == 3, out
     assert "hi-42" in out
+
+
+def test_tty_size_follows_the_terminal(engine):
+    # docker run -it sends the terminal's size (POST /containers/ID/resize) once started
+    code, out = run_pty([DOCKER, "run", "--rm", "-it", IMAGE, "sh"], engine.env, winsize=(37, 111),
+                        inputs=[("# ", b"stty size; exit\n")])
+    assert code == 0, out
+    assert "37 111" in out
 
 
 def test_tty_detach_and_attach(engine):
@@ -691,3 +745,23 @@ def test_paused_container_operations(engine):
     assert "paused" in p.stderr
     engine.docker("rm", "-f", "pz", timeout=30)
     assert_no_trace(engine, "pz")
+
+
+def test_big_output_and_partial_lines(engine):
+    # 1 MB through the attach stream and the log, a 20 000-byte line (conmon splits it into
+    # partial records) and a last line without a newline
+    script = 'head -c 1000000 /dev/zero | tr "\\0" a; echo; printf "%20000s\\n" x; printf no-newline'
+    p = engine.docker("run", "--name", "big", IMAGE, "sh", "-c", script)
+    want = "a" * 1000000 + "\n" + " " * 19999 + "x\n" + "no-newline"
+    assert p.stdout == want
+    assert engine.out("logs", "big") == want
+    assert engine.out("logs", "--tail", "2", "big") == " " * 19999 + "x\n" + "no-newline"
+
+
+def test_killed_from_the_host(engine):
+    engine.docker("run", "-d", "--name", "hk", IMAGE, "sleep", "100")
+    pid = engine.wait_state("hk", lambda s: s["Running"])["Pid"]
+    os.kill(pid, signal.SIGKILL)
+    assert engine.out("wait", "hk", timeout=20) == "137\n"
+    st = engine.state("hk")
+    assert (st["Status"], st["ExitCode"], st["OOMKilled"]) == ("exited", 137, False)

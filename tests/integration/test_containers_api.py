@@ -310,6 +310,22 @@ def test_attach_hijack_frames(engine):
     assert r.status == 400
 
 
+def test_attach_waits_for_a_slow_start_after_half_close(engine):
+    # The docker CLI half-closes (SHUT_WR) an attach without stdin at once; a start that
+    # comes more than a second later must still stream the output to it.
+    cid = created(engine, "slow", Cmd=["sh", "-c", "echo late-start"], AttachStdout=True, AttachStderr=True)
+    s, head = hijack(engine, f"/v1.41/containers/{cid}/attach?stream=1&stdout=1&stderr=1")
+    try:
+        assert head.startswith("HTTP/1.1 101"), head
+        s.shutdown(socket.SHUT_WR)
+        time.sleep(2.5)
+        assert start(engine, cid).status == 204
+        got = frames(read_all(s))
+    finally:
+        s.close()
+    assert got == [(1, b"late-start\n")]
+
+
 def test_attach_stdin_once(engine):
     cid = created(engine, "ai", Cmd=["sh", "-c", "read x; echo got:$x"], OpenStdin=True, StdinOnce=True,
                   AttachStdin=True, AttachStdout=True, AttachStderr=True)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import run
-from test_containers import engine_fixture
+from test_containers import engine_fixture, run_pty
 
 PODMAN = "podman"
 IMAGE = "busybox"
@@ -111,3 +111,15 @@ def test_lifecycle_verbs(engine):
     assert podman(engine, "inspect", "--format", "{{.Name}}", "pl2").stdout == "pl2\n"
     podman(engine, "rm", "-f", "-t", "0", "pl2")
     assert engine.ids() == []
+
+
+def test_run_interactive_tty(engine):
+    # podman sends its one resize (libpod resize?running=true) while it attaches, before the
+    # start: the container's terminal must still get the client's size
+    code, out = run_pty([PODMAN, "--remote", "run", "--rm", "-it", IMAGE, "sh"], engine.env, winsize=(33, 99),
+                        inputs=[("# ", b"echo hi-$((40+2)); stty size; exit 3\n")])
+    assert code == 3, out
+    assert "hi-42" in out
+    assert "33 99" in out, out
+    code, out = run_pty([PODMAN, "--remote", "run", "--rm", "-t", IMAGE, "tty"], engine.env)
+    assert code == 0 and "/dev/pts/0" in out
