@@ -112,17 +112,38 @@ static int answer_error(int fd, const char *head, long status, const char *metho
                          path, status);
 }
 
+/* A connection to berthd's socket; c->status is reset for the request to come. */
+static int open_connection(struct client *c, int *ret_fd, berth_error *err) {
+        int r;
+
+        c->status = 0;
+        r = client_connect(c, err);
+        if (r < 0)
+                return r;
+        return connect_socket(transport_socket(c->transport), ret_fd, c->url, err);
+}
+
+/* Reads the answer's head and returns its status (also in c->status). */
+static int read_status(struct client *c, int fd, const char *method, const char *path, char **ret_head,
+                       berth_error *err) {
+        int r = read_head(fd, ret_head, err), status;
+
+        if (r < 0)
+                return r;
+        status = hijack_parse_status(*ret_head);
+        if (status < 0)
+                return berth_err(err, -EBADMSG, "berthd sent no HTTP status line for %s %s", method, path);
+        c->status = status;
+        return status;
+}
+
 int hijack_open(struct client *c, const char *method, const char *path, const json_t *body, int *ret_fd,
                 berth_error *err) {
         _cleanup_free_ char *payload = NULL, *request = NULL, *head = NULL;
         _cleanup_close_ int fd = -1;
         int r, status;
 
-        c->status = 0;
-        r = client_connect(c, err);
-        if (r < 0)
-                return r;
-        r = connect_socket(transport_socket(c->transport), &fd, c->url, err);
+        r = open_connection(c, &fd, err);
         if (r < 0)
                 return r;
         payload = body ? json_dumps(body, JSON_COMPACT) : xstrdup("");
@@ -137,13 +158,10 @@ int hijack_open(struct client *c, const char *method, const char *path, const js
         r = write_all(fd, request, strlen(request));
         if (r < 0)
                 return berth_err_errno(err, r, "cannot send %s %s to berthd", method, path);
-        r = read_head(fd, &head, err);
+        r = read_status(c, fd, method, path, &head, err);
         if (r < 0)
                 return r;
-        status = hijack_parse_status(head);
-        if (status < 0)
-                return berth_err(err, -EBADMSG, "berthd sent no HTTP status line for %s %s", method, path);
-        c->status = status;
+        status = r;
         if (status != 101 && status != 200)
                 return answer_error(fd, head, status, method, path, err);
         *ret_fd = TAKE_FD(fd);
@@ -200,11 +218,7 @@ int raw_request(struct client *c, const char *method, const char *path, int body
         _cleanup_close_ int fd = -1;
         int r, status;
 
-        c->status = 0;
-        r = client_connect(c, err);
-        if (r < 0)
-                return r;
-        r = connect_socket(transport_socket(c->transport), &fd, c->url, err);
+        r = open_connection(c, &fd, err);
         if (r < 0)
                 return r;
         request = xasprintf("%s /v" BERTH_LIBPOD_API_VERSION "/libpod%s HTTP/1.1\r\nHost: d\r\n"
@@ -217,13 +231,10 @@ int raw_request(struct client *c, const char *method, const char *path, int body
         if (r == -EIO || r == -EBADF || r == -EISDIR)
                 return berth_err_errno(err, r, "cannot read the archive to send");
         /* A server that refused early may close while the body goes: its answer still counts. */
-        r = read_head(fd, &head, err);
+        r = read_status(c, fd, method, path, &head, err);
         if (r < 0)
                 return r;
-        status = hijack_parse_status(head);
-        if (status < 0)
-                return berth_err(err, -EBADMSG, "berthd sent no HTTP status line for %s %s", method, path);
-        c->status = status;
+        status = r;
         if (status < 200 || status > 299) {
                 if (strcmp(method, "HEAD") == 0)
                         return berth_err(err, http_status_to_errno(status), "berthd answered HEAD %s with HTTP "

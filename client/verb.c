@@ -19,6 +19,38 @@ int verb_run(struct client *c, const struct verb *v, int argc, char **argv) {
         return v->run(c, argc, argv);
 }
 
+static void group_usage(FILE *f, const char *noun, const char *summary, const struct verb *table, size_t n) {
+        fprintf(f, "Usage: berth %s COMMAND\n\n%s\n\nAvailable Commands:\n", noun, summary);
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "  %-12s%s\n", table[i].name, table[i].summary);
+        fprintf(f, "\nRun 'berth %s COMMAND --help' for more information on a command.\n", noun);
+}
+
+int verb_group_run(struct client *c, const char *noun, const char *summary, const struct verb *table, size_t n,
+                   int argc, char **argv) {
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+        const struct verb *v;
+        /* '+': the options end at the command, which parses its own. */
+        int opt = verb_getopt(argc, argv, "+h", options, &c->error);
+
+        if (opt < 0)
+                return opt;
+        if (opt == 'h') {
+                group_usage(stdout, noun, summary, table, n);
+                return 0;
+        }
+        if (optind >= argc) {
+                group_usage(stderr, noun, summary, table, n);
+                return berth_err(&c->error, -EINVAL, "missing command 'berth %s COMMAND'", noun);
+        }
+        v = verb_find(table, n, argv[optind]);
+        if (!v)
+                return berth_err(&c->error, -EINVAL,
+                                 "unrecognized command `berth %s %s`\nTry 'berth %s --help' for more information",
+                                 noun, argv[optind], noun);
+        return verb_run(c, v, argc - optind, argv + optind);
+}
+
 void verb_print_error(const berth_error *err) {
         fflush(stdout);         /* what the verb printed comes before the error */
         fprintf(stderr, "Error: %s\n", err->message);

@@ -22,6 +22,11 @@ const struct verb *verb_find(const struct verb *table, size_t n, const char *nam
 /* Runs a verb with its own argv (argv[0] is its name); getopt starts afresh. */
 int verb_run(struct client *c, const struct verb *v, int argc, char **argv);
 
+/* A group of verbs ("berth NOUN COMMAND", argv[0] is NOUN): --help lists `table` under
+ * `summary`, else the command's verb runs with its own argv. */
+int verb_group_run(struct client *c, const char *noun, const char *summary, const struct verb *table, size_t n,
+                   int argc, char **argv);
+
 /* Prints "Error: <message>" after flushing what stdout holds, as main does for a failed
  * verb; for verbs that go on after a failure or exit with another status than 125. */
 void verb_print_error(const berth_error *err);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +135,10 @@ int main(int argc, char **argv) {
         berth_error err;
         int r;
 
+        /* glibc gives each thread that allocates an arena of its own and keeps what is
+         * freed there: with a pool of request threads that is megabytes held for nothing.
+         * berthd's threads mostly wait, so two arenas are plenty. */
+        mallopt(M_ARENA_MAX, 2);
         r = options_parse(argc, argv, &opts, &err);
         if (r >= 0 && !opts.help && !opts.version)
                 r = options_resolve(&opts, &cfg, &err);

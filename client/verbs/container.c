@@ -195,33 +195,7 @@ int container_prune(struct client *c, int argc, char **argv) {
         return 0;
 }
 
-static void usage(FILE *f) {
-        fputs("Usage: berth container COMMAND\n\nManage containers.\n\nAvailable Commands:\n", f);
-        for (size_t i = 0; i < ELEMENTSOF(container_verbs); i++)
-                fprintf(f, "  %-12s%s\n", container_verbs[i].name, container_verbs[i].summary);
-        fputs("\nRun 'berth container COMMAND --help' for more information on a command.\n", f);
-}
-
 int cmd_container(struct client *c, int argc, char **argv) {
-        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
-        const struct verb *v;
-        int opt = verb_getopt(argc, argv, "+h", options, &c->error);
-
-        if (opt < 0)
-                return opt;
-        if (opt == 'h') {
-                usage(stdout);
-                return 0;
-        }
-        if (optind >= argc) {
-                usage(stderr);
-                return berth_err(&c->error, -EINVAL, "missing command 'berth container COMMAND'");
-        }
-        v = verb_find(container_verbs, ELEMENTSOF(container_verbs), argv[optind]);
-        if (!v)
-                return berth_err(&c->error, -EINVAL,
-                                 "unrecognized command `berth container %s`\n"
-                                 "Try 'berth container --help' for more information",
-                                 argv[optind]);
-        return verb_run(c, v, argc - optind, argv + optind);
+        return verb_group_run(c, "container", "Manage containers.", container_verbs, ELEMENTSOF(container_verbs),
+                              argc, argv);
 }

@@ -33,39 +33,6 @@ char *image_path(const char *name, const char *tail) {
         return xasprintf("/images/%s%s", escaped, tail);
 }
 
-static void usage(FILE *f) {
-        fputs("Usage: berth image COMMAND\n"
-              "\n"
-              "Manage images.\n"
-              "\n"
-              "Available Commands:\n",
-              f);
-        for (size_t i = 0; i < ELEMENTSOF(image_verbs); i++)
-                fprintf(f, "  %-12s%s\n", image_verbs[i].name, image_verbs[i].summary);
-        fputs("\nRun 'berth image COMMAND --help' for more information on a command.\n", f);
-}
-
 int cmd_image(struct client *c, int argc, char **argv) {
-        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
-        const struct verb *v;
-        int opt;
-
-        /* '+': the options end at the command, which parses its own. */
-        opt = verb_getopt(argc, argv, "+h", options, &c->error);
-        if (opt < 0)
-                return opt;
-        if (opt == 'h') {
-                usage(stdout);
-                return 0;
-        }
-        if (optind >= argc) {
-                usage(stderr);
-                return berth_err(&c->error, -EINVAL, "missing command 'berth image COMMAND'");
-        }
-        v = verb_find(image_verbs, ELEMENTSOF(image_verbs), argv[optind]);
-        if (!v)
-                return berth_err(&c->error, -EINVAL,
-                                 "unrecognized command `berth image %s`\nTry 'berth image --help' for more information",
-                                 argv[optind]);
-        return verb_run(c, v, argc - optind, argv + optind);
+        return verb_group_run(c, "image", "Manage images.", image_verbs, ELEMENTSOF(image_verbs), argc, argv);
 }

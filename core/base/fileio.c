@@ -1,8 +1,9 @@
-/* Small-file reads. */
+/* Small-file reads, and whole-file writes renamed into place. */
 #include "berth/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,4 +50,19 @@ int berth_read_line(const char *path, char **ret_line) {
         data[strcspn(data, "\n")] = '\0';
         *ret_line = data;
         return 0;
+}
+
+int berth_write_file_atomic(const char *path, const char *text, mode_t mode, berth_error *err) {
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+        size_t len = strlen(text);
+        ssize_t n = fd < 0 ? -1 : write(fd, text, len);
+        int r;
+
+        if (n == (ssize_t) len && rename(tmp, path) == 0)
+                return 0;
+        r = n >= 0 && n != (ssize_t) len ? -EIO : -errno;   /* a short write sets no errno */
+        if (fd >= 0)
+                unlink(tmp);
+        return berth_err_errno(err, r, "cannot write %s", path);
 }

@@ -15,6 +15,7 @@
 #include "berth/cleanup.h"
 #include "container-internal.h"
 #include "container-root.h"
+#include "layer/layer-internal.h"
 #include "path-archive.h"
 #include "rootfs.h"
 #include "user.h"
@@ -59,18 +60,14 @@ static int with_root_locked(berth_engine *e, const berth_container *c, ctr_root_
 int ctr_with_root(berth_engine *e, const char *name, ctr_root_fn fn, void *cls, berth_error *err) {
         _cleanup_(berth_container_freep) berth_container *snap = NULL;
         struct ctr *c;
-        int r = ctr_find(e, name, &c, err);
+        int r = ctr_find_op_locked(e, name, &c, err);
 
         if (r < 0)
                 return r;
-        r = ctr_op_lock(e, c, err);
-        if (r >= 0) {
-                /* Under the op lock the state cannot change: an exit waits for it. */
-                snap = ctr_snapshot(e, c);
-                r = with_root_locked(e, snap, fn, cls, err);
-                ctr_op_unlock(c);
-        }
-        ctr_unref(e, c);
+        /* Under the op lock the state cannot change: an exit waits for it. */
+        snap = ctr_snapshot(e, c);
+        r = with_root_locked(e, snap, fn, cls, err);
+        ctr_op_release(e, c);
         return r;
 }
 
@@ -96,7 +93,7 @@ static char *fd_path(int fd) {
 
 /* Where `path` leads in the root, as an absolute path in the container. */
 static char *resolved_path(int root_fd, const char *path) {
-        _cleanup_free_ char *clean = cp_go_clean(path), *root = fd_path(root_fd), *target = NULL;
+        _cleanup_free_ char *clean = layer_path_clean(path), *root = fd_path(root_fd), *target = NULL;
         _cleanup_close_ int fd = cp_open_in_root(root_fd, clean, O_PATH | O_NOFOLLOW, RESOLVE_IN_ROOT);
         size_t len = root ? strlen(root) : 0;
 

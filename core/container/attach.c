@@ -86,23 +86,45 @@ int berth_container_attach(berth_engine *e, const char *name, bool (*abandon)(vo
         return 0;
 }
 
-int berth_container_resize(berth_engine *e, const char *name, unsigned height, unsigned width, berth_error *err) {
-        _cleanup_(berth_container_freep) berth_container *c = NULL;
-        _cleanup_free_ char *ctl = NULL;
+int container_write_ctl_size(const char *bundle, const char *id, unsigned height, unsigned width,
+                            berth_error *err) {
+        _cleanup_free_ char *ctl = xasprintf("%s/ctl", bundle);
         _cleanup_close_ int fd = -1;
         char line[64];
-        int r = berth_container_lookup(e, name, &c, err), n;
+        int n;
+
+        fd = open(ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return berth_err_errno(err, -errno, "cannot resize container %s", id);
+        n = snprintf(line, sizeof(line), "1 %u %u\n", height, width);
+        if (write(fd, line, (size_t) n) != n)
+                return berth_err_errno(err, -errno, "cannot resize container %s", id);
+        return 0;
+}
+
+/* A resize before the start (podman sends its one resize then) is kept and applied
+ * when the container starts, as Podman's own service does. */
+int berth_container_resize(berth_engine *e, const char *name, unsigned height, unsigned width, berth_error *err) {
+        struct engine_containers *ec = engine_containers(e);
+        _cleanup_free_ char *bundle = NULL;
+        struct ctr *c;
+        bool live;
+        int r = ctr_find(e, name, &c, err);
 
         if (r < 0)
                 return r;
-        if (c->state.status != BERTH_CONTAINER_RUNNING && c->state.status != BERTH_CONTAINER_PAUSED)
-                return berth_err(err, -ENOTCONN, "Container %s is not running", c->id);
-        ctl = xasprintf("%s/ctl", c->bundle);
-        fd = open(ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-                return berth_err_errno(err, -errno, "cannot resize container %s", c->id);
-        n = snprintf(line, sizeof(line), "1 %u %u\n", height, width);
-        if (write(fd, line, (size_t) n) != n)
-                return berth_err_errno(err, -errno, "cannot resize container %s", c->id);
-        return 0;
+        pthread_mutex_lock(&ec->lock);
+        live = c->c.state.status == BERTH_CONTAINER_RUNNING || c->c.state.status == BERTH_CONTAINER_PAUSED;
+        bool waiting = c->c.state.status == BERTH_CONTAINER_CREATED;
+        if (waiting) {
+                c->pending_height = height;
+                c->pending_width = width;
+        }
+        bundle = xstrdup(c->c.bundle);
+        pthread_mutex_unlock(&ec->lock);
+        r = live      ? container_write_ctl_size(bundle, c->c.id, height, width, err)
+            : waiting ? 0
+                      : berth_err(err, -ENOTCONN, "Container %s is not running", c->c.id);
+        ctr_unref(e, c);
+        return r;
 }

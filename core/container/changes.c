@@ -3,7 +3,6 @@
  * mount points the runtime adds. */
 #include "berth/container-fs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "berth/strv.h"
 #include "container-internal.h"
 #include "image-store.h"
+#include "layer/layer-internal.h"
 
 struct walk {
         char *const *lowers;   /* top first */
@@ -74,37 +74,6 @@ static bool same_dir(const struct stat *a, const struct stat *b) {
                (a->st_mtim.tv_nsec == b->st_mtim.tv_nsec || a->st_mtim.tv_nsec == 0 || b->st_mtim.tv_nsec == 0);
 }
 
-static int cmp_strp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static int list_dir(int dir_fd, char ***ret) {
-        _cleanup_strv_free_ char **names = xnew0(char *, 1);
-        int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
-        size_t n = 0;
-        struct dirent *de;
-
-        if (!d) {
-                safe_close(fd);
-                return -errno;
-        }
-        while ((errno = 0, de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                names = xrealloc(names, (n + 2) * sizeof(*names));
-                names[n++] = xstrdup(de->d_name);
-                names[n] = NULL;
-        }
-        int r = -errno;
-        closedir(d);
-        if (r < 0)
-                return r;
-        qsort(names, n, sizeof(*names), cmp_strp);
-        *ret = TAKE_PTR(names);
-        return 0;
-}
-
 /* `dir_path` is "" for the root; *parent_seen says whether it is in the list already. */
 static int walk_dir(struct walk *w, int dir_fd, const char *dir_path, bool parent_seen, berth_error *err);
 
@@ -141,7 +110,7 @@ static int walk_entry(struct walk *w, int dir_fd, const char *dir_path, const ch
 
 static int walk_dir(struct walk *w, int dir_fd, const char *dir_path, bool parent_seen, berth_error *err) {
         _cleanup_strv_free_ char **names = NULL;
-        int r = list_dir(dir_fd, &names);
+        int r = layer_list_dir(dir_fd, &names, NULL);
 
         if (r < 0)
                 return berth_err_errno(err, r, "cannot list %s in the container's changes", *dir_path ? dir_path : "/");
@@ -224,22 +193,18 @@ int berth_container_changes(berth_engine *e, const char *name, berth_changes *re
         _cleanup_strv_free_ char **lowers = NULL;
         berth_changes out = { 0 };
         struct ctr *c;
-        int r = ctr_find(e, name, &c, err);
+        int r = ctr_find_op_locked(e, name, &c, err);
 
         if (r < 0)
                 return r;
-        r = ctr_op_lock(e, c, err);
-        if (r >= 0) {
-                snap = ctr_snapshot(e, c);
-                lowers = xnew0(char *, strv_length(snap->diff_ids) + 1);
-                for (size_t i = 0; snap->diff_ids && snap->diff_ids[i]; i++)
-                        lowers[i] = layer_dir(e, snap->diff_ids[i]);
-                /* A container that never started has no upper directory yet. */
-                if (access(snap->upper, F_OK) == 0)
-                        r = berth_changes_compute(snap->upper, lowers, &out, err);
-                ctr_op_unlock(c);
-        }
-        ctr_unref(e, c);
+        snap = ctr_snapshot(e, c);
+        lowers = xnew0(char *, strv_length(snap->diff_ids) + 1);
+        for (size_t i = 0; snap->diff_ids && snap->diff_ids[i]; i++)
+                lowers[i] = layer_dir(e, snap->diff_ids[i]);
+        /* A container that never started has no upper directory yet. */
+        if (access(snap->upper, F_OK) == 0)
+                r = berth_changes_compute(snap->upper, lowers, &out, err);
+        ctr_op_release(e, c);
         if (r < 0)
                 return r;
         drop_runtime_paths(&out);

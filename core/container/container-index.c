@@ -228,6 +228,26 @@ void ctr_op_unlock(struct ctr *c) {
         pthread_mutex_unlock(&c->op);
 }
 
+int ctr_find_op_locked(berth_engine *e, const char *name, struct ctr **ret, berth_error *err) {
+        struct ctr *c;
+        int r = ctr_find(e, name, &c, err);
+
+        if (r < 0)
+                return r;
+        r = ctr_op_lock(e, c, err);
+        if (r < 0) {
+                ctr_unref(e, c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+void ctr_op_release(berth_engine *e, struct ctr *c) {
+        ctr_op_unlock(c);
+        ctr_unref(e, c);
+}
+
 int ctr_save(berth_engine *e, struct ctr *c, berth_error *err) {
         struct engine_containers *ec = engine_containers(e);
         _cleanup_(store_txn_abortp) store_txn *t = NULL;

@@ -23,6 +23,8 @@ struct ctr {
         uint64_t created_seq;         /* bumped when the runtime has created it */
         unsigned attach_waiting;      /* attaches waiting to connect before start */
         bool stop_requested;          /* stop/kill by a user: no restart policy */
+        unsigned pending_height, pending_width;   /* a resize before start (podman sends one) */
+        unsigned restart_delay_ms;    /* the restart policy's back-off, doubled per quick exit */
         struct ctr_waiter *waiters;
 };
 
@@ -35,6 +37,8 @@ struct engine_containers {
         int inotify_fd, stop_fd;
         pthread_t watcher;
         bool watching;
+        bool stopping;                /* the engine is going away: pending restarts give up */
+        unsigned restarts_pending;    /* restart threads still waiting out their back-off */
 };
 
 struct engine_containers *engine_containers(berth_engine *e);
@@ -63,6 +67,10 @@ int ctr_index_load(berth_engine *e, berth_error *err);
 /* Locks a container for an operation and re-checks it still exists. */
 int ctr_op_lock(berth_engine *e, struct ctr *c, berth_error *err);
 void ctr_op_unlock(struct ctr *c);
+/* ctr_find() and ctr_op_lock() in one: a referenced, op-locked container; ctr_op_release()
+ * (or ctr_op_unlock() and then ctr_unref()) lets it go. */
+int ctr_find_op_locked(berth_engine *e, const char *name, struct ctr **ret, berth_error *err);
+void ctr_op_release(berth_engine *e, struct ctr *c);
 
 /* Records (container-record.c): the stored JSON form. */
 char *container_record_encode(const berth_container *c);
@@ -118,3 +126,6 @@ int container_attach_connect(const char *bundle, berth_error *err);
  * (remove.c); and the same for every such directory found at start. */
 void container_remove_files(berth_engine *e, const berth_container *c);
 void container_sweep_orphans(berth_engine *e);
+/* Writes "1 H W" to conmon's ctl fifo in `bundle` (attach.c). */
+int container_write_ctl_size(const char *bundle, const char *id, unsigned height, unsigned width,
+                             berth_error *err);

@@ -4,7 +4,6 @@
 #include "etc-files.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,17 +13,9 @@
 #include "berth/fileio.h"
 #include "container-internal.h"
 
-static int write_atomic(const char *dir, const char *name, const char *text, berth_error *err) {
-        _cleanup_free_ char *path = xasprintf("%s/%s", dir, name), *tmp = xasprintf("%s/.%s.tmp", dir, name);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        size_t len = strlen(text);
-
-        if (fd < 0 || write(fd, text, len) != (ssize_t) len || rename(tmp, path) < 0) {
-                int r = berth_err_errno(err, -errno, "cannot write %s", path);
-                unlink(tmp);
-                return r;
-        }
-        return 0;
+static int write_etc_file(const berth_container *c, const char *name, const char *text, berth_error *err) {
+        _cleanup_free_ char *path = xasprintf("%s/%s", c->bundle, name);
+        return berth_write_file_atomic(path, text, 0644, err);
 }
 
 static bool mode_is(json_t *host, const char *mode) {
@@ -123,11 +114,11 @@ int etc_files_write(const berth_container *c, berth_error *err) {
         _cleanup_free_ char *hostname = hostname_of(cfg, host, c->id);
         _cleanup_free_ char *hostname_line = xasprintf("%s\n", hostname);
         _cleanup_free_ char *hosts = hosts_text(host, hostname), *resolv = resolv_text(host);
-        int r = write_atomic(c->bundle, "hostname", hostname_line, err);
+        int r = write_etc_file(c, "hostname", hostname_line, err);
         if (r >= 0)
-                r = write_atomic(c->bundle, "hosts", hosts, err);
+                r = write_etc_file(c, "hosts", hosts, err);
         if (r >= 0)
-                r = write_atomic(c->bundle, "resolv.conf", resolv, err);
+                r = write_etc_file(c, "resolv.conf", resolv, err);
         json_decref(cfg);
         json_decref(host);
         return r;

@@ -20,6 +20,7 @@
 #include "berth/path.h"
 #include "engine-internal.h"
 #include "oci.h"
+#include "rootfs.h"
 
 /* conmon's status when it vanished without writing one (our choice; Docker has none). */
 #define EXIT_CODE_LOST 255
@@ -78,6 +79,85 @@ static bool should_restart(const berth_container *c, bool stop_requested) {
         }
         json_decref(host);
         return yes;
+}
+
+#define RESTART_DELAY_FIRST_MS 100
+#define RESTART_DELAY_MAX_MS 60000
+#define RESTART_RESET_NS (10LL * 1000000000)
+
+struct restart_job {
+        berth_engine *engine;
+        struct ctr *ctr;
+        unsigned delay_ms;
+};
+
+static void *restart_thread(void *p) {
+        struct restart_job *j = p;
+        struct engine_containers *ec = engine_containers(j->engine);
+        struct timespec deadline;
+        berth_error err;
+        bool go;
+
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += j->delay_ms / 1000;
+        deadline.tv_nsec += (long) (j->delay_ms % 1000) * 1000000;
+        if (deadline.tv_nsec >= 1000000000) {
+                deadline.tv_sec++;
+                deadline.tv_nsec -= 1000000000;
+        }
+        pthread_mutex_lock(&ec->lock);
+        while (!ec->stopping && pthread_cond_timedwait(&ec->changed, &ec->lock, &deadline) == 0)
+                ;
+        pthread_mutex_unlock(&ec->lock);
+        if (ctr_op_lock(j->engine, j->ctr, NULL) >= 0) {
+                pthread_mutex_lock(&ec->lock);
+                go = !ec->stopping && j->ctr->c.state.status == BERTH_CONTAINER_RESTARTING;
+                pthread_mutex_unlock(&ec->lock);
+                if (go && ctr_start_locked(j->engine, j->ctr, &err) < 0)
+                        log_warn("restarting container %s: %s", j->ctr->c.name, err.message);
+                ctr_op_unlock(j->ctr);
+        }
+        ctr_unref(j->engine, j->ctr);
+        pthread_mutex_lock(&ec->lock);
+        ec->restarts_pending--;
+        pthread_cond_broadcast(&ec->changed);
+        pthread_mutex_unlock(&ec->lock);
+        free(j);
+        return NULL;
+}
+
+/* Docker's back-off: 100 ms, doubled for every exit that comes within 10 s of its
+ * start, up to a minute; the container shows "restarting" meanwhile. Op lock held. */
+static void schedule_restart(berth_engine *e, struct ctr *c, const berth_container *snap) {
+        struct engine_containers *ec = engine_containers(e);
+        struct restart_job *j = xnew0(struct restart_job, 1);
+        berth_error err;
+        pthread_t t;
+
+        pthread_mutex_lock(&ec->lock);
+        bool quick = snap->state.finished_at - snap->state.started_at < RESTART_RESET_NS;
+        c->restart_delay_ms = !quick || !c->restart_delay_ms ? RESTART_DELAY_FIRST_MS
+                              : c->restart_delay_ms * 2 > RESTART_DELAY_MAX_MS ? RESTART_DELAY_MAX_MS
+                                                                              : c->restart_delay_ms * 2;
+        c->c.state.status = BERTH_CONTAINER_RESTARTING;
+        c->c.state.restart_count++;
+        c->refs++;
+        ec->restarts_pending++;
+        ctr_changed(e);
+        *j = (struct restart_job) { .engine = e, .ctr = c, .delay_ms = c->restart_delay_ms };
+        pthread_mutex_unlock(&ec->lock);
+        if (ctr_save(e, c, &err) < 0)
+                log_warn("%s", err.message);
+        if (pthread_create(&t, NULL, restart_thread, j) != 0) {
+                log_warn("cannot schedule the restart of container %s", snap->name);
+                pthread_mutex_lock(&ec->lock);
+                ec->restarts_pending--;
+                pthread_mutex_unlock(&ec->lock);
+                ctr_unref(e, c);
+                free(j);
+                return;
+        }
+        pthread_detach(t);
 }
 
 static void record_exit(berth_engine *e, struct ctr *c, int exit_code, const char *error, bool oom,
@@ -143,13 +223,8 @@ void ctr_handle_exit(berth_engine *e, struct ctr *c, int exit_code, const char *
         restart = !auto_remove && should_restart(snap, stop_requested);
         if (!auto_remove)
                 ctr_teardown(e, c);
-        if (restart) {
-                pthread_mutex_lock(&ec->lock);
-                c->c.state.restart_count++;
-                pthread_mutex_unlock(&ec->lock);
-                if (ctr_start_locked(e, c, &err) < 0)
-                        log_warn("restarting container %s: %s", snap->name, err.message);
-        }
+        if (restart)
+                schedule_restart(e, c, snap);
         ctr_op_unlock(c);
         if (auto_remove && ctr_remove_volumes(e, c, true, true, &err) < 0 && err.code != -ENOENT)
                 log_warn("removing container %s after its exit: %s", snap->name, err.message);
@@ -230,13 +305,61 @@ static bool conmon_alive(pid_t pid) {
         return pid > 0 && berth_read_line(path, &comm) >= 0 && strcmp(comm, "conmon") == 0;
 }
 
-/* A running record whose conmon is gone and left no exit file, or a start that the
- * daemon's death cut short. */
-static void reconcile_one(berth_engine *e, struct ctr *c) {
-        _cleanup_(berth_container_freep) berth_container *snap = ctr_snapshot(e, c);
-        _cleanup_free_ char *rtroot = NULL, *status = NULL, *cpid = NULL, *cpidfile = NULL;
+/* Kills whatever is in the container's cgroup: a runtime killed mid-create leaves an
+ * init process that no state file names. */
+static void kill_cgroup(const char *id) {
+        const char *const roots[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup" };
+        for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
+                _cleanup_free_ char *path = xasprintf("%s/berth/%s/cgroup.procs", roots[i], id), *text = NULL;
+                size_t size;
+                char *save = NULL;
+                if (berth_read_file(path, 1 << 20, &text, &size, NULL) < 0)
+                        continue;
+                for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                        kill((pid_t) atoi(line), SIGKILL);
+        }
+}
+
+/* A start that the daemon's death cut short: a runtime container that runs under a
+ * live conmon is adopted; anything else of it (a runtime container stuck in "created",
+ * an init process, the mount) goes, and the record stays "created". */
+static void reconcile_created(berth_engine *e, struct ctr *c, const berth_container *snap) {
+        struct engine_containers *ec = engine_containers(e);
+        _cleanup_free_ char *rtroot = NULL, *status = NULL, *cpid = NULL, *state = NULL;
+        _cleanup_free_ char *cpidfile = xasprintf("%s/conmon.pid", snap->bundle);
         struct oci_runtime rt;
         pid_t pid = 0;
+
+        ctr_runtime(e, snap, &rt, &rtroot);
+        state = xasprintf("%s/%s", rtroot, snap->id);
+        /* Most created containers never started: no runtime state, no process to ask. */
+        if (access(state, F_OK) < 0) {
+                rootfs_unmount(snap, NULL);
+                return;
+        }
+        berth_read_line(cpidfile, &cpid);
+        if (oci_state(&rt, snap->id, &status, &pid, NULL) >= 0 && cpid && conmon_alive(atoi(cpid)) &&
+            (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)) {
+                pthread_mutex_lock(&ec->lock);
+                c->c.state.status = strcmp(status, "running") == 0 ? BERTH_CONTAINER_RUNNING : BERTH_CONTAINER_PAUSED;
+                c->c.state.pid = pid;
+                c->c.state.conmon_pid = atoi(cpid);
+                c->c.state.started_at = container_now_ns();
+                ctr_changed(e);
+                pthread_mutex_unlock(&ec->lock);
+                ctr_save(e, c, NULL);
+                return;
+        }
+        log_info("cleaning up the start of container %s that berthd's exit cut short", snap->id);
+        oci_kill(&rt, snap->id, SIGKILL, true, NULL);
+        kill_cgroup(snap->id);
+        ctr_teardown(e, c);
+        berth_rm_rf(state, NULL);
+}
+
+/* A running record whose conmon is gone and left no exit file. */
+static void reconcile_one(berth_engine *e, struct ctr *c) {
+        _cleanup_(berth_container_freep) berth_container *snap = ctr_snapshot(e, c);
         int64_t time;
         int code;
 
@@ -247,30 +370,8 @@ static void reconcile_one(berth_engine *e, struct ctr *c) {
                 ctr_handle_exit(e, c, code, NULL, time);
                 return;
         }
-        ctr_runtime(e, snap, &rt, &rtroot);
         if (snap->state.status == BERTH_CONTAINER_CREATED) {
-                /* Only a start cut short leaves runtime state; most created containers were
-                 * never started, and asking the runtime about each would be a process each. */
-                _cleanup_free_ char *state = xasprintf("%s/%s", rtroot, snap->id);
-                if (access(state, F_OK) < 0 || oci_state(&rt, snap->id, &status, &pid, NULL) < 0)
-                        return;
-                /* berthd died between the runtime's create and start (or after). */
-                if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
-                        struct engine_containers *ec = engine_containers(e);
-                        cpidfile = xasprintf("%s/conmon.pid", snap->bundle);
-                        berth_read_line(cpidfile, &cpid);
-                        pthread_mutex_lock(&ec->lock);
-                        c->c.state.status = strcmp(status, "running") == 0 ? BERTH_CONTAINER_RUNNING : BERTH_CONTAINER_PAUSED;
-                        c->c.state.pid = pid;
-                        c->c.state.conmon_pid = cpid ? atoi(cpid) : 0;
-                        c->c.state.started_at = container_now_ns();
-                        ctr_changed(e);
-                        pthread_mutex_unlock(&ec->lock);
-                        ctr_save(e, c, NULL);
-                } else {
-                        oci_kill(&rt, snap->id, SIGKILL, true, NULL);
-                        ctr_teardown(e, c);
-                }
+                reconcile_created(e, c, snap);
                 return;
         }
         if (snap->state.status != BERTH_CONTAINER_RUNNING && snap->state.status != BERTH_CONTAINER_PAUSED)
@@ -333,6 +434,12 @@ int berth_containers_start_monitor(berth_engine *e, berth_error *err) {
 }
 
 void engine_containers_stop_monitor(struct engine_containers *ec) {
+        pthread_mutex_lock(&ec->lock);
+        ec->stopping = true;
+        pthread_cond_broadcast(&ec->changed);
+        while (ec->restarts_pending > 0)
+                pthread_cond_wait(&ec->changed, &ec->lock);
+        pthread_mutex_unlock(&ec->lock);
         if (ec->watching) {
                 uint64_t one = 1;
                 if (write(ec->stop_fd, &one, sizeof(one)) < 0)

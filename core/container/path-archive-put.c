@@ -71,7 +71,7 @@ static int disk_error(put_job *j, const char *name) {
 
 /* A member or link name relative to the destination; NULL when it leads above it. */
 static char *relative_to_dest(const char *name) {
-        _cleanup_free_ char *clean = cp_go_clean(name);
+        _cleanup_free_ char *clean = layer_path_clean(name);
         const char *rel = clean + strspn(clean, "/");
 
         if (strcmp(clean, "..") == 0 || strncmp(clean, "../", 3) == 0)
@@ -90,7 +90,7 @@ static bool symlink_escapes(const char *rel, const char *target) {
         if (slash)
                 *slash = '\0';
         joined = slash ? xasprintf("%s/%s", dir, target) : xstrdup(target);
-        clean = cp_go_clean(joined);
+        clean = layer_path_clean(joined);
         return strcmp(clean, "..") == 0 || strncmp(clean, "../", 3) == 0;
 }
 
@@ -115,22 +115,6 @@ static int check_existing(put_job *j, const char *name, const char *rel, bool is
                                  at, name);
         /* libarchive only replaces empty directories. */
         return S_ISDIR(st.st_mode) ? berth_rm_rf(rel, j->err) : 0;
-}
-
-static void strip_private_xattrs(struct archive_entry *e) {
-        _cleanup_(archive_entry_freep) struct archive_entry *copy = NULL;
-        const char *name;
-        const void *value;
-        size_t size;
-
-        if (archive_entry_xattr_reset(e) == 0)
-                return;
-        copy = archive_entry_clone(e);
-        archive_entry_xattr_clear(e);
-        archive_entry_xattr_reset(copy);
-        while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
-                if (!layer_xattr_is_private(name))
-                        archive_entry_xattr_add_entry(e, name, value, size);
 }
 
 static int write_member(put_job *j, struct archive_entry *e, const char *name) {
@@ -185,7 +169,7 @@ static int put_entry(put_job *j, struct archive_entry *e) {
                 archive_entry_set_uid(e, j->uid);
         if (j->gid >= 0)
                 archive_entry_set_gid(e, j->gid);
-        strip_private_xattrs(e);
+        layer_entry_strip_private_xattrs(e);
         return write_member(j, e, name);
 }
 
@@ -253,7 +237,7 @@ static void *put_thread(void *cls) {
 
 int container_path_put_owned(int root_fd, const char *path, berth_read_fn read, void *cls,
                              bool no_overwrite_dir_non_dir, int64_t uid, int64_t gid, berth_error *err) {
-        _cleanup_free_ char *abs = cp_abs_path(path), *dest = cp_go_clean(abs);
+        _cleanup_free_ char *abs = cp_abs_path(path), *dest = layer_path_clean(abs);
         _cleanup_close_ int fd = cp_open_in_root(root_fd, abs, O_PATH, RESOLVE_IN_ROOT);
         put_job j = {
                 .root_fd = root_fd, .dest_fd = fd, .path = path, .dest = dest, .read = read, .cls = cls,

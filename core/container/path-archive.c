@@ -2,7 +2,6 @@
  * openat2(RESOLVE_IN_ROOT), stat (HEAD) and tar (GET) through the layer packer's writer. */
 #include "path-archive.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,51 +17,9 @@
 #include "layer/layer-internal.h"
 
 #define MAX_SYMLINKS 255
-#define TAR_BLOCK_SIZE (64 * 1024)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
-/* ---- Go's path rules, which Docker applies before touching the filesystem ---- */
-
-/* filepath.Clean(): no ".", "..", repeated or trailing slashes; ".." above "/" is "/". */
-char *cp_go_clean(const char *path) {
-        bool rooted = path[0] == '/';
-        size_t len = 0;
-        char *out = xmalloc(strlen(path) + 3);
-
-        for (const char *p = path; *p;) {
-                size_t n = strcspn(p, "/");
-                if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        char *slash;
-                        bool up = len > 0 && !(len >= 2 && out[len - 1] == '.' && out[len - 2] == '.' &&
-                                                (len == 2 || out[len - 3] == '/'));
-                        if (up) {
-                                out[len] = '\0';
-                                slash = strrchr(out, '/');
-                                len = slash ? (size_t) (slash - out) : 0;
-                        } else if (!rooted) {
-                                if (len > 0)
-                                        out[len++] = '/';
-                                out[len++] = '.';
-                                out[len++] = '.';
-                        }
-                } else if (n > 0 && !(n == 1 && p[0] == '.')) {
-                        if (len > 0)
-                                out[len++] = '/';
-                        memcpy(out + len, p, n);
-                        len += n;
-                }
-                p += n;
-                p += strspn(p, "/");
-        }
-        out[len] = '\0';
-        if (rooted) {
-                memmove(out + 1, out, len + 1);
-                out[0] = '/';
-        } else if (len == 0)
-                strcpy(out, ".");
-        return out;
-}
+/* ---- Go's path rules, which Docker applies before touching the filesystem (filepath.Clean()
+ * is layer_path_clean()) ---- */
 
 /* filepath.Base(): the last element, trailing slashes ignored; "/" for the root. */
 static char *go_base(const char *path) {
@@ -89,7 +46,7 @@ static bool names_current_dir(const char *path) {
  * "/." kept, since those ask for what a symlink points to, or for a directory's contents. */
 char *cp_abs_path(const char *path) {
         _cleanup_free_ char *joined = xasprintf("/%s", path);
-        char *abs = cp_go_clean(joined);
+        char *abs = layer_path_clean(joined);
         size_t len = strlen(path);
 
         if (names_current_dir(path) && !names_current_dir(abs)) {
@@ -265,79 +222,6 @@ int container_path_stat(int root_fd, const char *path, struct container_path_sta
 
 /* ---- GET: the path as a tar ---- */
 
-static la_ssize_t get_write(struct archive *a, void *cls, const void *buf, size_t size) {
-        layer_pack *p = cls;
-        int r;
-
-        if (p->aborted)
-                return ARCHIVE_FATAL;
-        r = p->write_error ? p->write_error : p->write(p->cls, buf, size);
-        if (r < 0) {
-                p->write_error = r;
-                archive_set_error(a, -r, "the archive consumer failed");
-                return ARCHIVE_FATAL;
-        }
-        p->size += size;
-        return (la_ssize_t) size;
-}
-
-static int get_open(layer_pack *p, berth_error *err) {
-        p->buf = xmalloc(LAYER_PACK_BUF_SIZE);
-        p->tar = archive_write_new();
-        p->links = archive_entry_linkresolver_new();
-        if (!p->tar || !p->links)
-                abort();
-        /* The layer packer's format: ustar, pax where needed, SCHILY xattrs (as Docker). */
-        archive_write_set_format_pax_restricted(p->tar);
-        if (archive_write_set_format_option(p->tar, "pax", "xattrheader", "SCHILY") != ARCHIVE_OK)
-                return layer_pack_error(p, "the tar header", err);
-        archive_entry_linkresolver_set_strategy(p->links, archive_format(p->tar));
-        archive_write_set_bytes_per_block(p->tar, TAR_BLOCK_SIZE);
-        archive_write_set_bytes_in_last_block(p->tar, 1);
-        if (archive_write_open2(p->tar, p, NULL, get_write, NULL, NULL) != ARCHIVE_OK)
-                return layer_pack_error(p, "the tar header", err);
-        return 0;
-}
-
-static void get_done(layer_pack *p) {
-        archive_write_free(p->tar);
-        archive_entry_linkresolver_free(p->links);
-        free(p->buf);
-}
-
-static int cmp_strp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static int list_dir(int dir_fd, char ***ret_names, size_t *ret_n) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        _cleanup_strv_free_ char **names = xnew0(char *, 1);
-        int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        size_t n = 0;
-        struct dirent *de;
-
-        if (fd < 0 || !(d = fdopendir(fd))) {
-                safe_close(fd);
-                return -errno;
-        }
-        for (;;) {
-                errno = 0;
-                if (!(de = readdir(d)))
-                        break;
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                names = xrealloc(names, (n + 2) * sizeof(*names));
-                names[n++] = xstrdup(de->d_name);
-                names[n] = NULL;
-        }
-        if (errno != 0)
-                return -errno;
-        qsort(names, n, sizeof(*names), cmp_strp);
-        *ret_names = TAKE_PTR(names);
-        *ret_n = n;
-        return 0;
-}
-
 char *cp_member_name(const char *prefix, const char *name) {
         return xasprintf("%s%s%s", prefix, prefix[strlen(prefix) - 1] == '/' ? "" : "/", name);
 }
@@ -355,7 +239,7 @@ static int get_tree(layer_pack *p, int dir_fd, const char *name, const char *pat
         fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return berth_err_errno(err, -errno, "cannot open %s", path);
-        r = list_dir(fd, &names, &n);
+        r = layer_list_dir(fd, &names, &n);
         if (r < 0)
                 return berth_err_errno(err, r, "cannot list %s", path);
         for (size_t i = 0; i < n; i++) {
@@ -374,27 +258,22 @@ int container_path_get(int root_fd, const char *path, berth_write_fn write, void
                        struct container_path_stat *ret_stat, berth_error *err) {
         _cleanup_(cp_target_done) cp_target t = { .dir_fd = -1 };
         _cleanup_(container_path_stat_done) struct container_path_stat st = { 0 };
-        _cleanup_(get_done) layer_pack p = { .write = write, .cls = cls };
+        _cleanup_(layer_pack_done) layer_pack p = { .write = write, .cls = cls };
         layer_locale loc;
         int r = cp_target_open(root_fd, path, &t, err);
 
         if (r < 0 || (r = fill_stat(root_fd, path, &t, &st, err)) < 0)
                 return r;
-        r = get_open(&p, err);
+        r = layer_pack_open(&p, err);
         if (r < 0)
                 return r;
         layer_locale_enter(&loc);
         /* Members are named after the path as asked: "dir/." gives "./...", a followed
          * symlink "link/" the link's name, as Docker's rebasing does. */
-        r = get_tree(&p, t.dir_fd, t.base ?: ".", st.name, &t.st, err);
-        if (r >= 0 && archive_write_close(p.tar) != ARCHIVE_OK)
-                r = layer_pack_error(&p, "the end of the tar", err);
+        r = layer_pack_finish(&p, get_tree(&p, t.dir_fd, t.base ?: ".", st.name, &t.st, err), err);
         layer_locale_leave(&loc);
-        if (r < 0) {
-                p.aborted = true;
-                archive_write_close(p.tar);
+        if (r < 0)
                 return berth_err_prefix(err, "cannot archive %s in container", path);
-        }
         if (ret_stat) {
                 *ret_stat = st;
                 st = (struct container_path_stat) { 0 };

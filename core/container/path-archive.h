@@ -61,8 +61,6 @@ int container_path_put_owned(int root_fd, const char *path, berth_read_fn read, 
 
 /* ---- shared by path-archive.c and path-archive-put.c ---- */
 
-/* Go's filepath.Clean(). */
-char *cp_go_clean(const char *path);
 /* The path as Docker sees it in the container: cleaned from "/", a trailing "/" or "/." kept. */
 char *cp_abs_path(const char *path);
 /* openat2(root_fd, path, flags | O_CLOEXEC, resolve | RESOLVE_NO_MAGICLINKS), retried on EAGAIN. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "berth/alloc.h"
+#include "berth/fileio.h"
 #include "berth/log.h"
 #include "berth/path.h"
 #include "berth/strv.h"
@@ -32,18 +33,6 @@ void ctr_runtime(berth_engine *e, const berth_container *c, struct oci_runtime *
         const berth_program *p = berth_engine_runtime(e);
         rt->path = c->runtime && *c->runtime ? c->runtime : p ? p->path : "runc";
         rt->root = *root;
-}
-
-static int write_file_atomic(const char *path, const char *text, berth_error *err) {
-        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        size_t len = strlen(text);
-        if (fd < 0 || write(fd, text, len) != (ssize_t) len || rename(tmp, path) < 0) {
-                int r = berth_err_errno(err, -errno, "cannot write %s", path);
-                unlink(tmp);
-                return r;
-        }
-        return 0;
 }
 
 /* -v creates a missing host directory and every volume its directory, as Docker does
@@ -122,7 +111,7 @@ static int write_spec(berth_engine *e, const berth_container *c, berth_error *er
                 goto out;
         path = xasprintf("%s/config.json", c->bundle);
         text = json_dumps(spec, JSON_COMPACT);
-        r = write_file_atomic(path, text, err);
+        r = berth_write_file_atomic(path, text, 0600, err);
 out:
         container_user_done(&user);
         return r;
@@ -235,6 +224,20 @@ static int classify_failure(const char *message, int *ret_exit_code) {
         return -EIO;
 }
 
+static void apply_pending_size(berth_engine *e, struct ctr *c, const berth_container *snap) {
+        struct engine_containers *ec = engine_containers(e);
+        unsigned h, w;
+        berth_error err;
+
+        pthread_mutex_lock(&ec->lock);
+        h = c->pending_height;
+        w = c->pending_width;
+        c->pending_height = c->pending_width = 0;
+        pthread_mutex_unlock(&ec->lock);
+        if ((h || w) && container_write_ctl_size(snap->bundle, snap->id, h, w, &err) < 0)
+                log_warn("%s", err.message);
+}
+
 /* Lets attaches that wait for this start connect before the process runs. */
 static void release_attaches(berth_engine *e, struct ctr *c) {
         struct engine_containers *ec = engine_containers(e);
@@ -304,6 +307,7 @@ static int start_locked(berth_engine *e, struct ctr *c, berth_error *err) {
         }
         if (r >= 0) {
                 t2 = container_now_ns();
+                apply_pending_size(e, c, snap);
                 release_attaches(e, c);
                 ctr_runtime(e, snap, &rt, &rtroot);
                 started = container_now_ns();   /* the process may write before start returns */
@@ -338,16 +342,13 @@ int ctr_start_locked(berth_engine *e, struct ctr *c, berth_error *err) {
 
 int berth_container_start(berth_engine *e, const char *name, berth_error *err) {
         struct ctr *c;
-        int r = ctr_find(e, name, &c, err);
+        int r = ctr_find_op_locked(e, name, &c, err);
         if (r < 0)
                 return r;
-        r = ctr_op_lock(e, c, err);
-        if (r >= 0) {
-                r = start_locked(e, c, err);
-                ctr_op_unlock(c);
-                if (r < 0 && r != -EALREADY && r != -EBUSY)
-                        remove_if_auto(e, c);
-        }
+        r = start_locked(e, c, err);
+        ctr_op_unlock(c);
+        if (r < 0 && r != -EALREADY && r != -EBUSY)
+                remove_if_auto(e, c);
         ctr_unref(e, c);
         return r;
 }

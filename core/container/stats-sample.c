@@ -77,13 +77,10 @@ static void fill(berth_stats *s, struct container_stats *raw) {
 int berth_container_stats_sample(berth_engine *e, const char *name, berth_stats **ret, berth_error *err) {
         _cleanup_(berth_container_freep) berth_container *snap = NULL;
         _cleanup_(berth_stats_freep) berth_stats *s = xnew0(berth_stats, 1);
-        struct ctr *c;
-        int r = ctr_find(e, name, &c, err);
+        int r = berth_container_lookup(e, name, &snap, err);
 
         if (r < 0)
                 return r;
-        snap = ctr_snapshot(e, c);
-        ctr_unref(e, c);
         s->id = xstrdup(snap->id);
         s->name = xstrdup(snap->name);
         s->started_at = snap->state.started_at;

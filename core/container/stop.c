@@ -146,6 +146,14 @@ int ctr_stop(berth_engine *e, struct ctr *c, int timeout, berth_error *err) {
         sig = stop_signal(c);
         timeout = stop_timeout(c, timeout);
         bool was_running = running(c);
+        if (c->c.state.status == BERTH_CONTAINER_RESTARTING) {
+                /* Waiting out its back-off: stopping it cancels the restart. */
+                c->c.state.status = BERTH_CONTAINER_EXITED;
+                c->stop_requested = false;
+                ctr_changed(e);
+                pthread_mutex_unlock(&ec->lock);
+                return ctr_save(e, c, err);
+        }
         pthread_mutex_unlock(&ec->lock);
         if (!was_running)
                 return berth_err(err, -EALREADY, "container %s is not running", c->c.name);

@@ -39,13 +39,10 @@ static int container_pids(berth_engine *e, const char *name, pid_t **ret, size_t
         _cleanup_(berth_container_freep) berth_container *snap = NULL;
         _cleanup_free_ char *rtroot = NULL;
         struct oci_runtime rt;
-        struct ctr *c;
-        int r = ctr_find(e, name, &c, err);
+        int r = berth_container_lookup(e, name, &snap, err);
 
         if (r < 0)
                 return r;
-        snap = ctr_snapshot(e, c);
-        ctr_unref(e, c);
         if (snap->state.status == BERTH_CONTAINER_RESTARTING)
                 return berth_err(err, -ENOTCONN, "Container %s is restarting, wait until the container is running",
                                  snap->id);

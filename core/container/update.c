@@ -186,14 +186,10 @@ int berth_container_update(berth_engine *e, const char *name, const char *body, 
 
         if (!json_is_object(req))
                 return berth_err(err, -EINVAL, "the update body must be a JSON object");
-        r = ctr_find(e, name, &c, err);
+        r = ctr_find_op_locked(e, name, &c, err);
         if (r < 0)
                 return r;
-        r = ctr_op_lock(e, c, err);
-        if (r >= 0) {
-                r = update_locked(e, c, req, err);
-                ctr_op_unlock(c);
-        }
-        ctr_unref(e, c);
+        r = update_locked(e, c, req, err);
+        ctr_op_release(e, c);
         return r;
 }

@@ -21,6 +21,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free);
  * with a ".." component is -EINVAL and *ret_reason says why (for the user). */
 int layer_path_normalize(const char *name, char **ret_path, const char **ret_reason);
 
+/* Go's filepath.Clean() (what Docker applies to paths): no ".", ".." resolved lexically
+ * (above "/" stays "/"), no repeated or trailing slashes; "." for nothing. */
+char *layer_path_clean(const char *path);
+
 /* dest + "/" + rel (just dest for the root); -ENAMETOOLONG at PATH_MAX and beyond,
  * since libarchive chdir()s (process-wide) into deeper paths. */
 int layer_path_join(const char *dest, const char *rel, char **ret_path);
@@ -32,6 +36,10 @@ int layer_open_dir_at(int root_fd, const char *rel, bool create, int *ret_fd);
 
 /* lstat() of `rel` below root_fd with the same walk for its parents. */
 int layer_lstat_at(int root_fd, const char *rel, struct stat *ret_st);
+
+/* The names in directory dir_fd but "." and "..", sorted bytewise (readdir's order is
+ * the filesystem's), as a NULL-terminated vector; ret_n (optional) gets their number. */
+int layer_list_dir(int dir_fd, char ***ret_names, size_t *ret_n);
 
 /* ---- whiteout.c: OCI whiteouts <-> overlay whiteouts, and overlay's private xattrs ---- */
 
@@ -59,6 +67,9 @@ int layer_mark_opaque(int root_fd, const char *rel);
 /* Overlay's own metadata (redirects, origins, opaque marks...) must never cross a layer
  * boundary as a plain xattr: a layer could otherwise redirect lookups in the image. */
 bool layer_xattr_is_private(const char *name);
+
+/* Drops overlay's private xattrs from a member about to be extracted. */
+void layer_entry_strip_private_xattrs(struct archive_entry *e);
 
 /* Also left out of packed layers: the host's SELinux labels. */
 bool layer_xattr_is_host_only(const char *name);
@@ -136,6 +147,15 @@ typedef struct layer_pack {
         bool aborted;           /* failed: write nothing more */
         unsigned char *buf;
 } layer_pack;
+
+/* Opens p->tar as layers are written (pax where needed, SCHILY xattrs, no padding after
+ * the end) onto p->write; p->hash, when set, sees every byte. */
+int layer_pack_open(layer_pack *p, berth_error *err);
+/* Ends the tar after members were written with result r (written when r >= 0, else
+ * abandoned without another byte to p->write); returns r or the failure to end it. */
+int layer_pack_finish(layer_pack *p, int r, berth_error *err);
+/* Frees what layer_pack_open() set up, and p->hash. */
+void layer_pack_done(layer_pack *p);
 
 /* Writes `name` (below dir_fd, shown as `path` in the tar) with st from its lstat. */
 int layer_pack_entry(layer_pack *p, int dir_fd, const char *name, const char *path, const struct stat *st,

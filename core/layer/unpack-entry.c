@@ -74,22 +74,6 @@ static int write_member(layer_extract *x, layer_stream *s, struct archive_entry 
         return 0;
 }
 
-static void strip_private_xattrs(struct archive_entry *e) {
-        _cleanup_(archive_entry_freep) struct archive_entry *copy = NULL;
-        const char *name;
-        const void *value;
-        size_t size;
-
-        if (archive_entry_xattr_reset(e) == 0)
-                return;
-        copy = archive_entry_clone(e);
-        archive_entry_xattr_clear(e);
-        archive_entry_xattr_reset(copy);
-        while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
-                if (!layer_xattr_is_private(name))
-                        archive_entry_xattr_add_entry(e, name, value, size);
-}
-
 static int bad_link(berth_error *err, const char *name, const char *target, const char *problem) {
         return berth_err(err, -EINVAL, "layer entry \"%.256s\": hardlink target \"%.256s\" %s", name, target,
                          problem);
@@ -146,7 +130,7 @@ static int extract_plain(layer_extract *x, layer_stream *s, struct archive_entry
         if (layer_path_join(x->dest, rel, &path) < 0)
                 return berth_err(err, -ENAMETOOLONG, "layer entry \"%.256s\": the path is too long", name);
         archive_entry_set_pathname(e, path);
-        strip_private_xattrs(e);
+        layer_entry_strip_private_xattrs(e);
         return write_member(x, s, e, name, !hardlink && type == AE_IFREG, err);
 }
 

@@ -76,3 +76,19 @@ bool layer_xattr_is_private(const char *name) {
 bool layer_xattr_is_host_only(const char *name) {
         return strcmp(name, "security.selinux") == 0;
 }
+
+void layer_entry_strip_private_xattrs(struct archive_entry *e) {
+        _cleanup_(archive_entry_freep) struct archive_entry *copy = NULL;
+        const char *name;
+        const void *value;
+        size_t size;
+
+        if (archive_entry_xattr_reset(e) == 0)
+                return;
+        copy = archive_entry_clone(e);
+        archive_entry_xattr_clear(e);
+        archive_entry_xattr_reset(copy);
+        while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
+                if (!layer_xattr_is_private(name))
+                        archive_entry_xattr_add_entry(e, name, value, size);
+}

@@ -28,11 +28,13 @@ struct abandon_check {
         int fd;
 };
 
-/* The client hung up, or the daemon is stopping. */
+/* The client hung up, or the daemon is stopping. A half-close is not hanging up: the
+ * docker CLI shuts its sending side at once when it has no stdin to send, and still
+ * reads the output. */
 static bool abandoned(void *cls) {
         struct abandon_check *a = cls;
-        struct pollfd p = { .fd = a->fd, .events = POLLRDHUP };
-        return server_shutting_down(a->server) || (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)));
+        struct pollfd p = { .fd = a->fd, .events = 0 };
+        return server_shutting_down(a->server) || (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)));
 }
 
 static void attach_run(void *cls, int fd, const char *early, size_t early_size) {

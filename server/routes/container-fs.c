@@ -1,23 +1,20 @@
 /* A container's files over both APIs: docker cp (HEAD/GET/PUT archive), export, changes
- * (docker diff) and commit. Tars out run on a thread of their own and reach the reply
- * through a bounded queue, as image save does; tars in are read as the body arrives. */
+ * (docker diff) and commit. Tars out are queue jobs (a thread of their own and a bounded
+ * queue to the reply), as image save is; tars in are read as the body arrives. */
 #include <errno.h>
 #include <microhttpd.h>
+#include <stdlib.h>
 #include <openssl/evp.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include "berth/alloc.h"
 #include "berth/container-fs.h"
-#include "berth/log.h"
 #include "byte-queue.h"
 #include "http.h"
 #include "json/system.h"
+#include "queue-job.h"
 #include "routes/routes.h"
 
-/* The tar may run ahead of the client by this much. */
-#define TAR_QUEUE_LIMIT (1u << 20)
 #define PATH_STAT_HEADER "X-Docker-Container-Path-Stat"
 
 /* base64(JSON) of Docker's ContainerPathStat. Podman's clients copy to and from
@@ -75,77 +72,52 @@ int route_container_archive_stat(struct request *req) {
 /* ---- tars out: GET archive and export ---- */
 
 struct tar_job {
-        atomic_int refs;        /* the tar thread and the handler */
-        struct server *server;
+        struct queue_job job;   /* first: the queue job frees the whole */
         char *name, *path;      /* path NULL: export */
+        bool libpod;
         berth_path_stat stat;
-        struct byte_queue *q;
-        berth_error err;
-        int rc;
 };
 
-static void job_unref(struct tar_job *job) {
-        if (atomic_fetch_sub(&job->refs, 1) != 1)
-                return;
-        byte_queue_unref(job->q);
-        berth_path_stat_done(&job->stat);
-        free(job->name);
-        free(job->path);
-        free(job);
+static int tar_run(struct queue_job *qj) {
+        struct tar_job *t = (struct tar_job *) qj;
+        berth_engine *e = qj->server->engine;
+
+        return t->path ? berth_container_archive_get(e, t->name, t->path, &t->stat, byte_queue_write, qj->q, &qj->err)
+                       : berth_container_export(e, t->name, byte_queue_write, qj->q, &qj->err);
 }
 
-static void *tar_thread(void *cls) {
-        struct tar_job *job = cls;
-        berth_engine *e = job->server->engine;
+static void tar_headers(struct request *req, struct queue_job *qj) {
+        struct tar_job *t = (struct tar_job *) qj;
+        _cleanup_free_ char *header = t->path ? path_stat_header(&t->stat, t->libpod) : NULL;
 
-        job->rc = job->path ? berth_container_archive_get(e, job->name, job->path, &job->stat, byte_queue_write, job->q,
-                                                          &job->err)
-                            : berth_container_export(e, job->name, byte_queue_write, job->q, &job->err);
-        if (job->rc < 0 && job->rc != -EPIPE)
-                log_warn("container %s: %s", job->name, job->err.message);
-        /* After rc, err and stat are set: the handler reads them once the queue says so. */
-        byte_queue_finish(job->q, job->rc);
-        server_operation_end(job->server);
-        job_unref(job);
-        return NULL;
+        if (header)
+                reply_header(req, PATH_STAT_HEADER, header);
 }
 
-static void reply_done(void *q) {
-        byte_queue_close(q);
-        byte_queue_unref(q);
+static void tar_free(struct queue_job *qj) {
+        struct tar_job *t = (struct tar_job *) qj;
+
+        berth_path_stat_done(&t->stat);
+        free(t->name);
+        free(t->path);
+        free(t);
 }
+
+static const struct queue_job_ops tar_ops = {
+        .run = tar_run,
+        .headers = tar_headers,
+        .free = tar_free,
+        .empty_error = "the archive wrote nothing",
+};
 
 static int stream_tar(struct request *req, char *path) {
-        struct tar_job *job = xnew0(struct tar_job, 1);
-        pthread_t thread;
-        int rc;
+        struct tar_job *t = xnew0(struct tar_job, 1);
 
-        atomic_init(&job->refs, 2);
-        job->server = req->server;
-        job->name = xstrdup(req_param(req, "name"));
-        job->path = path;
-        job->q = byte_queue_new(TAR_QUEUE_LIMIT);
-        /* The tar outlives a client that hangs up only until its next write. */
-        server_operation_begin(req->server);
-        if (pthread_create(&thread, NULL, tar_thread, job) != 0)
-                abort();
-        pthread_detach(thread);
-        if (byte_queue_wait_first(job->q)) {
-                _cleanup_free_ char *header = job->path ? path_stat_header(&job->stat, req->match.api == API_LIBPOD)
-                                                       : NULL;
-                byte_queue_ref(job->q);
-                rc = reply_stream(req, MHD_HTTP_OK, "application/x-tar", byte_queue_read, job->q, reply_done,
-                                  byte_queue_waker(job->q));
-                if (header)
-                        reply_header(req, PATH_STAT_HEADER, header);
-                job_unref(job);
-                return rc;
-        }
-        /* Nothing was written: a missing path or container gets its own status. */
-        rc = job->rc;
-        req->err = job->err;
-        job_unref(job);
-        return rc < 0 ? rc : http_fail(req, -EIO, "the archive wrote nothing");
+        t->name = xstrdup(req_param(req, "name"));
+        t->path = path;
+        t->libpod = req->match.api == API_LIBPOD;
+        t->job.what = xasprintf("container %s", t->name);
+        return queue_job_start(req, &t->job, &tar_ops, "application/x-tar");
 }
 
 /* GET /containers/{name}/archive?path= */

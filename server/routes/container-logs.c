@@ -1,52 +1,37 @@
-/* GET /containers/{id}/logs: the log read (and followed) on a thread of its own, framed
- * as Docker does (8-byte headers without a TTY, raw with one), through a bounded queue. */
+/* GET /containers/{id}/logs: the log read (and followed) as a queue job, framed as
+ * Docker does (8-byte headers without a TTY, raw with one). */
 #include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "berth/alloc.h"
 #include "berth/container.h"
-#include "berth/log.h"
 #include "byte-queue.h"
 #include "http.h"
 #include "json/container.h"
 #include "mux.h"
+#include "queue-job.h"
 #include "routes/routes.h"
 
-#define LOGS_QUEUE_LIMIT (1u << 20)
-
 struct logs_job {
-        atomic_int refs;
-        struct server *server;
+        struct queue_job job;   /* first: the queue job frees the whole */
         char *id;
         berth_log_options o;
         bool tty, timestamps;
-        struct byte_queue *q;
-        berth_error err;
-        int rc;
 };
-
-static void job_unref(struct logs_job *job) {
-        if (atomic_fetch_sub(&job->refs, 1) != 1)
-                return;
-        byte_queue_unref(job->q);
-        free(job->id);
-        free(job);
-}
 
 static int emit(void *cls, const berth_log_entry *e) {
         struct logs_job *job = cls;
+        struct byte_queue *q = job->job.q;
         char stamp[64] = "", hdr[MUX_HEADER_SIZE];
         size_t stamp_len = 0, total;
         int r;
 
         if (!e)   /* a follower's idle tick: is the client still there? */
-                return byte_queue_write(job->q, "", 0);
+                return byte_queue_write(q, "", 0);
         if (job->timestamps) {
                 json_format_ns(e->time_ns, stamp, sizeof(stamp) - 1);
                 stamp_len = strlen(stamp);
@@ -55,29 +40,27 @@ static int emit(void *cls, const berth_log_entry *e) {
         total = stamp_len + e->size + (e->partial ? 0 : 1);
         if (!job->tty) {
                 mux_header((uint8_t *) hdr, e->is_stderr ? MUX_STDERR : MUX_STDOUT, (uint32_t) total);
-                if ((r = byte_queue_write(job->q, hdr, sizeof(hdr))) < 0)
+                if ((r = byte_queue_write(q, hdr, sizeof(hdr))) < 0)
                         return r;
         }
-        if ((r = byte_queue_write(job->q, stamp, stamp_len)) < 0 || (r = byte_queue_write(job->q, e->data, e->size)) < 0)
+        if ((r = byte_queue_write(q, stamp, stamp_len)) < 0 || (r = byte_queue_write(q, e->data, e->size)) < 0)
                 return r;
-        return e->partial ? 0 : byte_queue_write(job->q, "\n", 1);
+        return e->partial ? 0 : byte_queue_write(q, "\n", 1);
 }
 
-static void *logs_thread(void *cls) {
-        struct logs_job *job = cls;
-        job->rc = berth_container_logs(job->server->engine, job->id, &job->o, emit, job, &job->err);
-        if (job->rc < 0 && job->rc != -EPIPE)
-                log_warn("logs of %s: %s", job->id, job->err.message);
-        byte_queue_finish(job->q, job->rc == -EPIPE ? 0 : job->rc);
-        server_operation_end(job->server);
-        job_unref(job);
-        return NULL;
+static int logs_run(struct queue_job *qj) {
+        struct logs_job *job = (struct logs_job *) qj;
+        int r = berth_container_logs(qj->server->engine, job->id, &job->o, emit, job, &qj->err);
+        return r == -EPIPE ? 0 : r;   /* the client left: the end of the logs it wanted */
 }
 
-static void reply_done(void *q) {
-        byte_queue_close(q);
-        byte_queue_unref(q);
+static void logs_free(struct queue_job *qj) {
+        struct logs_job *job = (struct logs_job *) qj;
+        free(job->id);
+        free(job);
 }
+
+static const struct queue_job_ops logs_ops = { .run = logs_run, .free = logs_free };
 
 /* RFC 3339 ("2026-12-07T10:00:00.5Z", "...+02:00"); Go's zero time means unset. */
 static bool parse_rfc3339(const char *v, int64_t *ret) {
@@ -148,7 +131,6 @@ static int parse_options(struct request *req, struct logs_job *job) {
 int route_container_logs(struct request *req) {
         _cleanup_(berth_container_freep) berth_container *c = NULL;
         struct logs_job *job = xnew0(struct logs_job, 1);
-        pthread_t thread;
         int rc = parse_options(req, job);
 
         if (rc >= 0)
@@ -160,23 +142,7 @@ int route_container_logs(struct request *req) {
         json_t *cfg = json_loads(c->config, 0, NULL);
         job->tty = json_is_true(json_object_get(cfg, "Tty"));
         json_decref(cfg);
-        atomic_init(&job->refs, 2);
-        job->server = req->server;
         job->id = xstrdup(c->id);
-        job->q = byte_queue_new(LOGS_QUEUE_LIMIT);
-        server_operation_begin(req->server);
-        if (pthread_create(&thread, NULL, logs_thread, job) != 0)
-                abort();
-        pthread_detach(thread);
-        const char *type = job->tty ? RAW_STREAM_TYPE : MUX_STREAM_TYPE;
-        if (byte_queue_wait_first(job->q)) {
-                byte_queue_ref(job->q);
-                rc = reply_stream(req, MHD_HTTP_OK, type, byte_queue_read, job->q, reply_done, byte_queue_waker(job->q));
-                job_unref(job);
-                return rc;
-        }
-        rc = job->rc;
-        req->err = job->err;
-        job_unref(job);
-        return rc < 0 ? rc : reply_text(req, MHD_HTTP_OK, type, "");
+        job->job.what = xasprintf("logs of %s", job->id);
+        return queue_job_start(req, &job->job, &logs_ops, job->tty ? RAW_STREAM_TYPE : MUX_STREAM_TYPE);
 }

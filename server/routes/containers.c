@@ -33,6 +33,21 @@ int req_query_int(struct request *req, const char *name, long long def, long lon
         return 0;
 }
 
+int req_query_tty_size(struct request *req, unsigned *ret_h, unsigned *ret_w) {
+        long long h, w;
+        int rc = req_query_int(req, "h", 0, 0, &h);
+
+        if (rc >= 0)
+                rc = req_query_int(req, "w", 0, 0, &w);
+        if (rc < 0)
+                return rc;
+        if (h > 65535 || w > 65535)
+                return http_fail(req, -EINVAL, "invalid terminal size %lldx%lld", h, w);
+        *ret_h = (unsigned) h;
+        *ret_w = (unsigned) w;
+        return 0;
+}
+
 int route_container_create(struct request *req) {
         _cleanup_free_ char *id = NULL, *body = NULL;
         const char *name = req_query(req, "name");
@@ -132,15 +147,11 @@ int route_container_rename(struct request *req) {
 }
 
 int route_container_resize(struct request *req) {
-        long long h, w;
-        int rc = req_query_int(req, "h", 0, 0, &h);
+        unsigned h, w;
+        int rc = req_query_tty_size(req, &h, &w);
+
         if (rc >= 0)
-                rc = req_query_int(req, "w", 0, 0, &w);
-        if (rc < 0)
-                return rc;
-        if (h > 65535 || w > 65535)
-                return http_fail(req, -EINVAL, "invalid terminal size %lldx%lld", h, w);
-        rc = berth_container_resize(req_engine(req), req_param(req, "name"), (unsigned) h, (unsigned) w, &req->err);
+                rc = berth_container_resize(req_engine(req), req_param(req, "name"), h, w, &req->err);
         return rc < 0 ? rc : reply_empty(req, MHD_HTTP_OK);
 }
 

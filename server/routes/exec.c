@@ -257,15 +257,11 @@ int route_exec_inspect(struct request *req) {
 }
 
 int route_exec_resize(struct request *req) {
-        long long h, w;
-        int rc = req_query_int(req, "h", 0, 0, &h);
+        unsigned h, w;
+        int rc = req_query_tty_size(req, &h, &w);
+
         if (rc >= 0)
-                rc = req_query_int(req, "w", 0, 0, &w);
-        if (rc < 0)
-                return rc;
-        if (h > 65535 || w > 65535)
-                return http_fail(req, -EINVAL, "invalid terminal size %lldx%lld", h, w);
-        rc = berth_exec_resize(req_engine(req), req_param(req, "id"), (unsigned) h, (unsigned) w, &req->err);
+                rc = berth_exec_resize(req_engine(req), req_param(req, "id"), h, w, &req->err);
         /* Podman answers 201 here (pkg/api/handlers/compat/resize.go), Docker 200. */
         return rc < 0 ? rc : reply_empty(req, is_libpod(req) ? MHD_HTTP_CREATED : MHD_HTTP_OK);
 }

@@ -1,58 +1,41 @@
 /* docker save / load, podman save / load: image archives streamed out of and into the
- * store. A save runs on its own thread and feeds the reply through a bounded queue; a
- * load reads the request body as it arrives (ROUTE_BODY_STREAM). */
+ * store. A save is a queue job (its own thread feeding the reply through a bounded
+ * queue); a load reads the request body as it arrives (ROUTE_BODY_STREAM). */
 #include <errno.h>
 #include <microhttpd.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "berth/alloc.h"
 #include "berth/image.h"
-#include "berth/log.h"
 #include "berth/reference.h"
 #include "byte-queue.h"
 #include "http.h"
+#include "queue-job.h"
 #include "routes/routes.h"
 
-/* The save may run ahead of the client by this much. */
-#define SAVE_QUEUE_LIMIT (1u << 20)
-
 struct save_job {
-        atomic_int refs;        /* the save thread and the handler */
-        struct server *server;
+        struct queue_job job;   /* first: the queue job frees the whole */
         char **names;
         berth_archive_format format;
-        struct byte_queue *q;
-        berth_error err;
-        int rc;
 };
 
-static void job_unref(struct save_job *job) {
-        if (atomic_fetch_sub(&job->refs, 1) != 1)
-                return;
-        byte_queue_unref(job->q);
+static int save_run(struct queue_job *qj) {
+        struct save_job *job = (struct save_job *) qj;
+        return berth_image_save(qj->server->engine, job->names, job->format, byte_queue_write, qj->q, &qj->err);
+}
+
+static void save_free(struct queue_job *qj) {
+        struct save_job *job = (struct save_job *) qj;
         strv_freep(&job->names);
         free(job);
 }
 
-static void *save_thread(void *cls) {
-        struct save_job *job = cls;
-        job->rc = berth_image_save(job->server->engine, job->names, job->format, byte_queue_write, job->q,
-                                   &job->err);
-        if (job->rc < 0 && job->rc != -EPIPE)
-                log_warn("saving images: %s", job->err.message);
-        /* After rc and err are set: the handler reads them once the queue says so. */
-        byte_queue_finish(job->q, job->rc);
-        server_operation_end(job->server);
-        job_unref(job);
-        return NULL;
-}
-
-static void reply_done(void *q) {
-        byte_queue_close(q);
-        byte_queue_unref(q);
-}
+static const struct queue_job_ops save_ops = {
+        .run = save_run,
+        .free = save_free,
+        .empty_error = "the save wrote nothing",
+};
 
 static int parse_format(struct request *req, berth_archive_format *ret) {
         const char *f = req_query(req, "format");
@@ -72,36 +55,17 @@ int route_image_save(struct request *req) {
         const char *one = req_param(req, "name");
         struct save_job *job;
         berth_archive_format format;
-        pthread_t thread;
         int rc = parse_format(req, &format);
 
         if (rc < 0)
                 return rc;
         job = xnew0(struct save_job, 1);
-        atomic_init(&job->refs, 2);
-        job->server = req->server;
         job->format = format;
         job->names = one ? xnew0(char *, 2) : req_query_all(req, req->match.api == API_LIBPOD ? "references" : "names");
         if (one)
                 job->names[0] = xstrdup(one);
-        job->q = byte_queue_new(SAVE_QUEUE_LIMIT);
-        /* The save outlives a client that hangs up only until its next write. */
-        server_operation_begin(req->server);
-        if (pthread_create(&thread, NULL, save_thread, job) != 0)
-                abort();
-        pthread_detach(thread);
-        if (byte_queue_wait_first(job->q)) {
-                byte_queue_ref(job->q);
-                rc = reply_stream(req, MHD_HTTP_OK, "application/x-tar", byte_queue_read, job->q, reply_done,
-                                  byte_queue_waker(job->q));
-                job_unref(job);
-                return rc;
-        }
-        /* Nothing was written: unknown names and the like get their own status. */
-        rc = job->rc;
-        req->err = job->err;
-        job_unref(job);
-        return rc < 0 ? rc : http_fail(req, -EIO, "the save wrote nothing");
+        job->job.what = xstrdup("saving images");
+        return queue_job_start(req, &job->job, &save_ops, "application/x-tar");
 }
 
 /* Docker's JSON message stream (the same with quiet): one line per name. */

@@ -24,6 +24,8 @@ int route_container_exists(struct request *req);
 int route_container_list(struct request *req);
 /* An integer query parameter: absent -> def; below min or not a number -> 400. */
 int req_query_int(struct request *req, const char *name, long long def, long long min, long long *ret);
+/* ?h=&w= of a resize (absent: 0); 400 for a negative or larger than 65535 one. */
+int req_query_tty_size(struct request *req, unsigned *ret_h, unsigned *ret_w);
 
 /* container-wait.c, container-attach.c, container-logs.c */
 int route_container_wait(struct request *req);

@@ -39,3 +39,4 @@ berth_unit_test(test_client_containers SOURCES ${PROJECT_SOURCE_DIR}/client/cont
 berth_unit_test(test_events LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/server)
 berth_unit_test(test_exec_spec LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/container)
 berth_unit_test(test_changes LIBS berth_core)
+berth_unit_test(test_fileio LIBS berth_core)
