@@ -1,8 +1,12 @@
-/* Streaming digests over OpenSSL's EVP interface. */
+/* Streaming digests with OpenSSL's SHA-2 functions. They are deprecated in OpenSSL 3 in
+ * favour of EVP, but EVP's provider machinery makes berthd resident 2 MB larger for the
+ * same assembly code (measured here: 2.9 -> 5.0 MB for one EVP sha256, 3.2 MB this way). */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "berth/digest.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
+#include <stdbool.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +14,23 @@
 #include "berth/alloc.h"
 
 struct berth_hasher {
-        EVP_MD_CTX *ctx;
+        bool sha512;
+        union {
+                SHA256_CTX sha256;
+                SHA512_CTX sha512;
+        } ctx;
         char algorithm[8];
 };
 
 int berth_hasher_new(const char *algorithm, berth_hasher **ret, berth_error *err) {
-        const EVP_MD *md;
         berth_hasher *h;
+        bool sha512 = strcmp(algorithm, "sha512") == 0;
 
-        if (strcmp(algorithm, "sha256") == 0)
-                md = EVP_sha256();
-        else if (strcmp(algorithm, "sha512") == 0)
-                md = EVP_sha512();
-        else
+        if (!sha512 && strcmp(algorithm, "sha256") != 0)
                 return berth_err(err, -EINVAL, "unsupported digest algorithm \"%s\" (sha256 or sha512)", algorithm);
         h = xnew0(berth_hasher, 1);
-        h->ctx = EVP_MD_CTX_new();
-        if (!h->ctx || EVP_DigestInit_ex(h->ctx, md, NULL) != 1)
+        h->sha512 = sha512;
+        if ((sha512 ? SHA512_Init(&h->ctx.sha512) : SHA256_Init(&h->ctx.sha256)) != 1)
                 abort();
         snprintf(h->algorithm, sizeof(h->algorithm), "%s", algorithm);
         *ret = h;
@@ -34,16 +38,16 @@ int berth_hasher_new(const char *algorithm, berth_hasher **ret, berth_error *err
 }
 
 void berth_hasher_update(berth_hasher *h, const void *data, size_t size) {
-        if (size && EVP_DigestUpdate(h->ctx, data, size) != 1)
+        if (size && (h->sha512 ? SHA512_Update(&h->ctx.sha512, data, size) : SHA256_Update(&h->ctx.sha256, data, size)) != 1)
                 abort();
 }
 
 void berth_hasher_final(berth_hasher *h, char out[BERTH_DIGEST_MAX]) {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
+        unsigned char md[SHA512_DIGEST_LENGTH];
+        unsigned int len = h->sha512 ? SHA512_DIGEST_LENGTH : SHA256_DIGEST_LENGTH;
         size_t pos;
 
-        if (EVP_DigestFinal_ex(h->ctx, md, &len) != 1)
+        if ((h->sha512 ? SHA512_Final(md, &h->ctx.sha512) : SHA256_Final(md, &h->ctx.sha256)) != 1)
                 abort();
         pos = (size_t) snprintf(out, BERTH_DIGEST_MAX, "%s:", h->algorithm);
         for (unsigned int i = 0; i < len && pos + 2 < BERTH_DIGEST_MAX; i++, pos += 2)
@@ -53,7 +57,6 @@ void berth_hasher_final(berth_hasher *h, char out[BERTH_DIGEST_MAX]) {
 berth_hasher *berth_hasher_free(berth_hasher *h) {
         if (!h)
                 return NULL;
-        EVP_MD_CTX_free(h->ctx);
         free(h);
         return NULL;
 }
