@@ -63,6 +63,18 @@ static int write_all(int fd, const void *buf, size_t size) {
         return 0;
 }
 
+int pump_write_output(int client_fd, bool tty, bool is_stderr, const void *data, size_t size) {
+        uint8_t hdr[MUX_HEADER_SIZE];
+        int r;
+        if (!tty) {
+                mux_header(hdr, is_stderr ? MUX_STDERR : MUX_STDOUT, (uint32_t) size);
+                r = write_all(client_fd, hdr, sizeof(hdr));
+                if (r < 0)
+                        return r;
+        }
+        return write_all(client_fd, data, size);
+}
+
 /* conmon -> client. Returns 0 to go on, 1 at conmon's EOF, < 0 when the client is gone. */
 static int pump_out(int conmon_fd, int client_fd, const struct pump_options *o) {
         char buf[MUX_HEADER_SIZE - 1 + CONMON_PACKET];

@@ -18,6 +18,10 @@ struct pump_options {
 /* Docker's detachKeys syntax: "ctrl-p,ctrl-q", "a,ctrl-b". -EINVAL for anything else. */
 int pump_parse_detach_keys(const char *spec, struct pump_options *o);
 
+/* Writes one piece of output to the client as attach does: raw with a TTY, else in
+ * Docker's 8-byte frame. Waits for room on the non-blocking socket. */
+int pump_write_output(int client_fd, bool tty, bool is_stderr, const void *data, size_t size);
+
 /* Runs until conmon closes (the process ended), the client leaves, or it detaches;
  * returns true on a detach. `early`: bytes the client sent before the upgrade. */
 bool attach_pump(int client_fd, int conmon_fd, const char *early, size_t early_size, const struct pump_options *o);

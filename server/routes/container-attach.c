@@ -19,6 +19,7 @@
 struct attach_session {
         struct server *server;
         berth_engine *engine;
+        bool logs, stream;
         char *id;
         struct pump_options o;
 };
@@ -37,6 +38,37 @@ static bool abandoned(void *cls) {
         return server_shutting_down(a->server) || (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)));
 }
 
+struct replay {
+        int fd;
+        bool tty;
+};
+
+static int replay_entry(void *cls, const berth_log_entry *e) {
+        struct replay *r = cls;
+        if (!e)
+                return 0;
+        int rc = pump_write_output(r->fd, r->tty, e->is_stderr, e->data, e->size);
+        if (rc >= 0 && !e->partial)
+                rc = pump_write_output(r->fd, r->tty, e->is_stderr, "\n", 1);
+        return rc;
+}
+
+/* logs=1: what the container wrote so far, before the live output (Docker's order). */
+static void replay_logs(struct attach_session *s, int fd) {
+        _cleanup_(berth_container_freep) berth_container *c = NULL;
+        berth_log_options o = { .out = s->o.out, .err = s->o.err, .tail = -1 };
+        struct replay r = { .fd = fd };
+        berth_error err;
+
+        if (berth_container_lookup(s->engine, s->id, &c, &err) < 0)
+                return;
+        json_t *cfg = json_loads(c->config, 0, NULL);
+        r.tty = json_is_true(json_object_get(cfg, "Tty"));
+        json_decref(cfg);
+        if (berth_container_logs(s->engine, s->id, &o, replay_entry, &r, &err) < 0)
+                log_debug("attach %s: replaying the log: %s", s->id, err.message);
+}
+
 static void attach_run(void *cls, int fd, const char *early, size_t early_size) {
         struct attach_session *s = cls;
         berth_error err;
@@ -44,6 +76,11 @@ static void attach_run(void *cls, int fd, const char *early, size_t early_size) 
         int conmon;
 
         struct abandon_check check = { s->server, fd };
+
+        if (s->logs)
+                replay_logs(s, fd);
+        if (!s->stream)
+                return;
 
         if (berth_container_attach(s->engine, s->id, abandoned, &check, &conmon, &tty, &err) < 0) {
                 log_debug("attach %s: %s", s->id, err.message);
@@ -66,9 +103,11 @@ int route_container_attach(struct request *req) {
         _cleanup_(berth_container_freep) berth_container *c = NULL;
         struct pump_options o = { .n_detach_keys = 2, .detach_keys = { 16, 17 } };
         const char *keys = req_query(req, "detachKeys");
-        bool stream, in, out, err_;
+        bool stream, in, out, err_, logs;
         int rc = req_query_bool(req, "stream", false, &stream);
 
+        if (rc >= 0)
+                rc = req_query_bool(req, "logs", false, &logs);
         if (rc >= 0)
                 rc = req_query_bool(req, "stdin", false, &in);
         if (rc >= 0)
@@ -92,5 +131,7 @@ int route_container_attach(struct request *req) {
         s->engine = req_engine(req);
         s->id = xstrdup(c->id);
         s->o = o;
+        s->logs = logs;
+        s->stream = stream;   /* neither stream nor logs: Docker answers and closes at once */
         return reply_upgrade(req, RAW_STREAM, attach_run, s, attach_done);
 }
