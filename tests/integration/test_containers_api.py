@@ -326,6 +326,28 @@ def test_attach_waits_for_a_slow_start_after_half_close(engine):
     assert got == [(1, b"late-start\n")]
 
 
+def test_attach_logs_replays_then_streams(engine):
+    # logs=1: what the container wrote before the attach, then the live output
+    cid = created(engine, "al", Cmd=["sh", "-c", "echo before; sleep 1; echo after"])
+    assert start(engine, cid).status == 204
+    time.sleep(0.5)
+    s, head = hijack(engine, f"/v1.41/containers/{cid}/attach?logs=1&stream=1&stdout=1&stderr=1")
+    try:
+        assert head.startswith("HTTP/1.1 101"), head
+        got = frames(read_all(s))
+    finally:
+        s.close()
+    assert b"".join(data for kind, data in got if kind == 1) == b"before\nafter\n"
+    # logs without stream: the log only, then the connection ends
+    engine.api("POST", f"/v1.41/containers/{cid}/wait")
+    s, head = hijack(engine, f"/v1.41/containers/{cid}/attach?logs=1&stream=0&stdout=1")
+    try:
+        got = frames(read_all(s))
+    finally:
+        s.close()
+    assert b"".join(data for _, data in got) == b"before\nafter\n"
+
+
 def test_attach_stdin_once(engine):
     cid = created(engine, "ai", Cmd=["sh", "-c", "read x; echo got:$x"], OpenStdin=True, StdinOnce=True,
                   AttachStdin=True, AttachStdout=True, AttachStderr=True)
