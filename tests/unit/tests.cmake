@@ -40,3 +40,5 @@ berth_unit_test(test_events LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/ser
 berth_unit_test(test_exec_spec LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/container)
 berth_unit_test(test_changes LIBS berth_core)
 berth_unit_test(test_fileio LIBS berth_core)
+berth_unit_test(test_spec LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/core/container)
+berth_unit_test(test_conmon LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/core/runtime)
