@@ -10,6 +10,7 @@
 #include "http.h"
 #include "output.h"
 #include "verb.h"
+#include "verbs/container.h"
 #include "verbs/image.h"
 
 static const char image_inspect_usage[] =
@@ -24,11 +25,12 @@ static const char image_inspect_usage[] =
 static const char inspect_usage[] =
         "Usage: berth inspect [options] NAME [NAME...]\n"
         "\n"
-        "Display the configuration of objects as a JSON array. berth knows only images so far.\n"
+        "Display the configuration of containers and images as a JSON array.\n"
         "\n"
         "Options:\n"
         "  -f, --format FORMAT   json (the default)\n"
-        "  -t, --type TYPE       image or all (the default)\n"
+        "  -t, --type TYPE       container, image or all (the default: a container of that\n"
+        "                        name first, else an image, as podman does)\n"
         "  -h, --help            print this help\n";
 
 static const char exists_usage[] =
@@ -39,12 +41,35 @@ static const char exists_usage[] =
         "Options:\n"
         "  -h, --help            print this help\n";
 
+enum inspect_kind { INSPECT_ALL, INSPECT_IMAGE, INSPECT_CONTAINER };
+
+/* A container of that name, for `berth inspect` without a type (1 when found). */
+static int try_container(struct client *c, const char *name, json_t *found) {
+        json_t *ctr = NULL;
+        int r = container_inspect(c, name, &ctr, &c->error);
+        if (r >= 0 && json_is_object(ctr)) {
+                json_array_append_new(found, ctr);
+                return 1;
+        }
+        json_decref(ctr);
+        return r < 0 && c->status != 404 ? r : 0;
+}
+
 /* A 404 for one name is reported after the others are printed; anything else (berthd
  * unreachable, a server fault) stops the verb. */
-static int inspect_one(struct client *c, const char *name, bool typed, json_t *found, json_t *missing) {
+static int inspect_one(struct client *c, const char *name, enum inspect_kind kind, json_t *found, json_t *missing) {
         _cleanup_free_ char *path = image_path(name, "/json");
+        bool typed = kind != INSPECT_ALL;
         json_t *image = NULL;
-        int r = client_get_json(c, path, &image, &c->error);
+        int r = kind == INSPECT_IMAGE ? 0 : try_container(c, name, found);
+
+        if (r != 0 || kind == INSPECT_CONTAINER) {
+                if (r < 0 || r == 1)
+                        return r < 0 ? r : 0;
+                json_array_append_new(missing, json_sprintf("unable to inspect \"%s\": %s", name, c->error.message));
+                return 0;
+        }
+        r = client_get_json(c, path, &image, &c->error);
 
         if (r >= 0) {
                 if (!json_is_object(image)) {
@@ -64,12 +89,12 @@ static int inspect_one(struct client *c, const char *name, bool typed, json_t *f
 
 /* As podman: the objects found, then every error but the first on its own line, then
  * the first as the verb's error. */
-static int inspect_names(struct client *c, int argc, char **argv, bool typed) {
+static int inspect_names(struct client *c, int argc, char **argv, enum inspect_kind kind) {
         _cleanup_(json_decrefp) json_t *found = json_array(), *missing = json_array();
         int r;
 
         for (int i = optind; i < argc; i++) {
-                r = inspect_one(c, argv[i], typed, found, missing);
+                r = inspect_one(c, argv[i], kind, found, missing);
                 if (r < 0)
                         return r;
         }
@@ -119,7 +144,7 @@ int cmd_image_inspect(struct client *c, int argc, char **argv) {
 
         if (r != 0)
                 return r > 0 ? verb_usage(image_inspect_usage) : r;
-        return inspect_names(c, argc, argv, true);
+        return inspect_names(c, argc, argv, INSPECT_IMAGE);
 }
 
 int cmd_inspect(struct client *c, int argc, char **argv) {
@@ -128,11 +153,13 @@ int cmd_inspect(struct client *c, int argc, char **argv) {
 
         if (r != 0)
                 return r > 0 ? verb_usage(inspect_usage) : r;
-        if (strcmp(type, "image") != 0 && strcmp(type, "all") != 0)
-                return berth_err(&c->error, -EINVAL,
-                                 "invalid type \"%s\": must be \"image\" or \"all\" (berth knows only images so far)",
+        if (strcmp(type, "image") != 0 && strcmp(type, "container") != 0 && strcmp(type, "all") != 0)
+                return berth_err(&c->error, -EINVAL, "invalid type \"%s\": must be \"container\", \"image\" or \"all\"",
                                  type);
-        return inspect_names(c, argc, argv, strcmp(type, "image") == 0);
+        return inspect_names(c, argc, argv,
+                             strcmp(type, "image") == 0       ? INSPECT_IMAGE
+                             : strcmp(type, "container") == 0 ? INSPECT_CONTAINER
+                                                              : INSPECT_ALL);
 }
 
 int cmd_image_exists(struct client *c, int argc, char **argv) {

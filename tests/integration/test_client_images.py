@@ -153,8 +153,12 @@ def test_inspect_errors(daemon, registry):
     p = berth(daemon, "inspect", "nosuch", check=False)
     assert (p.returncode, p.stdout) == (125, "[]\n")
     assert p.stderr == 'Error: inspecting object: no such object: "nosuch"\n'
+    p = berth(daemon, "inspect", "--type", "volume", "x", check=False)
+    assert p.returncode == 125 and p.stderr.startswith('Error: invalid type "volume"')
     p = berth(daemon, "inspect", "--type", "container", "x", check=False)
-    assert p.returncode == 125 and p.stderr.startswith('Error: invalid type "container"')
+    assert (p.returncode, p.stdout) == (125, "[]\n")
+    assert p.stderr == ('Error: inspecting object: unable to inspect "x": '
+                        'no container with name or ID "x" found: no such container\n')
     p = berth(daemon, "image", "inspect", check=False)
     assert (p.returncode, p.stderr) == (125, "Error: requires at least 1 arg(s), only received 0\n")
 
