@@ -57,6 +57,10 @@ static const char *run(struct server *s, int signal_fd) {
                         }
                         /* Something just ended: idleness is counted from now. */
                         idle_since = now_ms();
+                        /* Nothing open any more: give the heap's free pages back, so an idle
+                         * daemon stays small after a burst of work. */
+                        if (server_is_idle(s))
+                                malloc_trim(0);
                 }
         }
 }
