@@ -2,6 +2,7 @@
 #include "listen.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
@@ -64,13 +65,28 @@ static int clear_stale(const char *path, const struct sockaddr_un *sa, berth_err
         return 0;
 }
 
-static int set_access(const char *path, berth_error *err) {
+/* The group from /etc/group itself, as dockerd looks up its "docker" group: going
+ * through NSS would map its modules (libnss_systemd and more) into the daemon for one
+ * lookup at start. */
+static bool find_group(const char *name, gid_t *ret) {
+        _cleanup_fclose_ FILE *f = fopen("/etc/group", "re");
         struct group grp, *found = NULL;
         char buf[4096];
 
-        if (getgrnam_r("berth", &grp, buf, sizeof(buf), &found) != 0 || !found)
+        while (f && fgetgrent_r(f, &grp, buf, sizeof(buf), &found) == 0 && found)
+                if (strcmp(found->gr_name, name) == 0) {
+                        *ret = found->gr_gid;
+                        return true;
+                }
+        return false;
+}
+
+static int set_access(const char *path, berth_error *err) {
+        gid_t gid;
+
+        if (!find_group("berth", &gid))
                 return 0;       /* bound under umask 0177: already 0600 */
-        if (chown(path, (uid_t) -1, found->gr_gid) < 0 || chmod(path, 0660) < 0)
+        if (chown(path, (uid_t) -1, gid) < 0 || chmod(path, 0660) < 0)
                 return berth_err_errno(err, -errno, "cannot give group berth access to %s", path);
         return 0;
 }
