@@ -1,6 +1,7 @@
 /* Engine lifetime and the lazily computed facts every info endpoint reads. */
 #include "berth/engine.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -8,6 +9,7 @@
 #include "berth/log.h"
 #include "berth/path.h"
 #include "berth/store.h"
+#include "archive-api.h"
 #include "berth/container.h"
 #include "berth/events.h"
 #include "container/container-internal.h"
@@ -99,6 +101,12 @@ berth_engine *berth_engine_free(berth_engine *e) {
         pthread_cond_destroy(&e->images.changed);
         free(e);
         return NULL;
+}
+
+void berth_engine_release_idle_memory(berth_engine *e) {
+        (void) e;
+        archive_api_unload_if_unused();
+        malloc_trim(0);
 }
 
 void berth_engine_set_wake_on_exit(berth_engine *e, bool wake) {

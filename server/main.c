@@ -60,7 +60,7 @@ static const char *run(struct server *s, int signal_fd) {
                         /* Nothing open any more: give the heap's free pages back, so an idle
                          * daemon stays small after a burst of work. */
                         if (server_is_idle(s))
-                                malloc_trim(0);
+                                berth_engine_release_idle_memory(s->engine);
                 }
         }
 }

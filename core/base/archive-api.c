@@ -3,6 +3,8 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -83,7 +85,10 @@
 #define LIBARCHIVE "libarchive.so.13"
 
 static struct archive_api table;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool loaded;
+static void *library;
+static unsigned long live;   /* objects made and not yet freed; a miscount only keeps it loaded */
 
 static void *need(void *dl, const char *name) {
         void *fn = dlsym(dl, name);
@@ -94,7 +99,7 @@ static void *need(void *dl, const char *name) {
         return fn;
 }
 
-static void load(void) {
+static void load_locked(void) {
         void *dl = dlopen(LIBARCHIVE, RTLD_NOW | RTLD_LOCAL);
         if (!dl) {
                 fprintf(stderr, "berth: cannot load %s (install libarchive13): %s\n", LIBARCHIVE, dlerror());
@@ -103,9 +108,98 @@ static void load(void) {
 #define ARCHIVE_API_LOAD(name) *(void **) &table.name = need(dl, #name);
         ARCHIVE_API_SYMBOLS(ARCHIVE_API_LOAD)
 #undef ARCHIVE_API_LOAD
+        library = dl;
+        atomic_store_explicit(&loaded, true, memory_order_release);
 }
 
 const struct archive_api *archive_api(void) {
-        pthread_once(&once, load);
+        if (!atomic_load_explicit(&loaded, memory_order_acquire)) {
+                pthread_mutex_lock(&lock);
+                if (!atomic_load_explicit(&loaded, memory_order_relaxed))
+                        load_locked();
+                pthread_mutex_unlock(&lock);
+        }
         return &table;
+}
+
+/* Loaded, and one more object counted, under the lock: an unload cannot slip in
+ * between. */
+static void hold(void) {
+        pthread_mutex_lock(&lock);
+        if (!atomic_load_explicit(&loaded, memory_order_relaxed))
+                load_locked();
+        live++;
+        pthread_mutex_unlock(&lock);
+}
+
+static void release(void) {
+        pthread_mutex_lock(&lock);
+        if (live > 0)
+                live--;
+        pthread_mutex_unlock(&lock);
+}
+
+struct archive *archive_api_read_new(void) {
+        hold();
+        return table.archive_read_new();
+}
+
+struct archive *archive_api_write_new(void) {
+        hold();
+        return table.archive_write_new();
+}
+
+struct archive_entry *archive_api_entry_new(void) {
+        hold();
+        return table.archive_entry_new();
+}
+
+struct archive_entry *archive_api_entry_clone(struct archive_entry *e) {
+        hold();
+        return table.archive_entry_clone(e);
+}
+
+struct archive_entry_linkresolver *archive_api_linkresolver_new(void) {
+        hold();
+        return table.archive_entry_linkresolver_new();
+}
+
+int archive_api_read_free(struct archive *a) {
+        if (!a)
+                return ARCHIVE_OK;
+        int r = table.archive_read_free(a);
+        release();
+        return r;
+}
+
+int archive_api_write_free(struct archive *a) {
+        if (!a)
+                return ARCHIVE_OK;
+        int r = table.archive_write_free(a);
+        release();
+        return r;
+}
+
+void archive_api_entry_free(struct archive_entry *e) {
+        if (!e)
+                return;
+        table.archive_entry_free(e);
+        release();
+}
+
+void archive_api_linkresolver_free(struct archive_entry_linkresolver *r) {
+        if (!r)
+                return;
+        table.archive_entry_linkresolver_free(r);
+        release();
+}
+
+void archive_api_unload_if_unused(void) {
+        pthread_mutex_lock(&lock);
+        if (atomic_load_explicit(&loaded, memory_order_relaxed) && live == 0) {
+                atomic_store_explicit(&loaded, false, memory_order_release);
+                dlclose(library);
+                library = NULL;
+        }
+        pthread_mutex_unlock(&lock);
 }

@@ -91,19 +91,36 @@ struct archive_api {
  * (libarchive is a hard dependency of the package: a missing one is a broken install). */
 const struct archive_api *archive_api(void);
 
-#define archive_entry_clone (*archive_api()->archive_entry_clone)
+/* Objects are counted as they are made and freed, so the library (with libxml2, ICU and
+ * libstdc++ behind it: megabytes resident) can be unloaded when none is alive. Every
+ * other call takes one of these objects, so it never meets an unloaded library. */
+struct archive *archive_api_read_new(void);
+struct archive *archive_api_write_new(void);
+struct archive_entry *archive_api_entry_new(void);
+struct archive_entry *archive_api_entry_clone(struct archive_entry *e);
+struct archive_entry_linkresolver *archive_api_linkresolver_new(void);
+int archive_api_read_free(struct archive *a);
+int archive_api_write_free(struct archive *a);
+void archive_api_entry_free(struct archive_entry *e);
+void archive_api_linkresolver_free(struct archive_entry_linkresolver *r);
+
+/* Unloads libarchive when no object of it is alive (the daemon calls it when idle); the
+ * next use loads it again. */
+void archive_api_unload_if_unused(void);
+
+#define archive_entry_clone archive_api_entry_clone
 #define archive_entry_copy_stat (*archive_api()->archive_entry_copy_stat)
 #define archive_entry_filetype (*archive_api()->archive_entry_filetype)
-#define archive_entry_free (*archive_api()->archive_entry_free)
+#define archive_entry_free archive_api_entry_free
 #define archive_entry_gid (*archive_api()->archive_entry_gid)
 #define archive_entry_hardlink (*archive_api()->archive_entry_hardlink)
 #define archive_entry_linkify (*archive_api()->archive_entry_linkify)
-#define archive_entry_linkresolver_free (*archive_api()->archive_entry_linkresolver_free)
-#define archive_entry_linkresolver_new (*archive_api()->archive_entry_linkresolver_new)
+#define archive_entry_linkresolver_free archive_api_linkresolver_free
+#define archive_entry_linkresolver_new archive_api_linkresolver_new
 #define archive_entry_linkresolver_set_strategy (*archive_api()->archive_entry_linkresolver_set_strategy)
 #define archive_entry_mtime (*archive_api()->archive_entry_mtime)
 #define archive_entry_mtime_nsec (*archive_api()->archive_entry_mtime_nsec)
-#define archive_entry_new (*archive_api()->archive_entry_new)
+#define archive_entry_new archive_api_entry_new
 #define archive_entry_pathname (*archive_api()->archive_entry_pathname)
 #define archive_entry_set_filetype (*archive_api()->archive_entry_set_filetype)
 #define archive_entry_set_gid (*archive_api()->archive_entry_set_gid)
@@ -131,8 +148,8 @@ const struct archive_api *archive_api(void);
 #define archive_format (*archive_api()->archive_format)
 #define archive_read_data (*archive_api()->archive_read_data)
 #define archive_read_data_block (*archive_api()->archive_read_data_block)
-#define archive_read_free (*archive_api()->archive_read_free)
-#define archive_read_new (*archive_api()->archive_read_new)
+#define archive_read_free archive_api_read_free
+#define archive_read_new archive_api_read_new
 #define archive_read_next_header (*archive_api()->archive_read_next_header)
 #define archive_read_open (*archive_api()->archive_read_open)
 #define archive_read_open2 (*archive_api()->archive_read_open2)
@@ -152,9 +169,9 @@ const struct archive_api *archive_api(void);
 #define archive_write_disk_set_options (*archive_api()->archive_write_disk_set_options)
 #define archive_write_fail (*archive_api()->archive_write_fail)
 #define archive_write_finish_entry (*archive_api()->archive_write_finish_entry)
-#define archive_write_free (*archive_api()->archive_write_free)
+#define archive_write_free archive_api_write_free
 #define archive_write_header (*archive_api()->archive_write_header)
-#define archive_write_new (*archive_api()->archive_write_new)
+#define archive_write_new archive_api_write_new
 #define archive_write_open2 (*archive_api()->archive_write_open2)
 #define archive_write_open_fd (*archive_api()->archive_write_open_fd)
 #define archive_write_set_bytes_in_last_block (*archive_api()->archive_write_set_bytes_in_last_block)

@@ -27,6 +27,10 @@ const berth_host_facts *berth_engine_host_facts(berth_engine *engine);
 const berth_program *berth_engine_runtime(berth_engine *engine);
 const berth_program *berth_engine_conmon(berth_engine *engine);
 
+/* Hands back what an idle daemon does not need: libarchive (with libxml2 and ICU) when
+ * no archive is open, and the heap's free pages. Call when nothing is in flight. */
+void berth_engine_release_idle_memory(berth_engine *engine);
+
 /* Whether conmon should wake berthd (through the socket) when a container exits: needed
  * when the daemon may have exited on idle (socket activation); otherwise it is a
  * process per exit for nothing, since the running daemon sees exits itself. */
