@@ -3,6 +3,7 @@
 #include "container-internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,35 @@ struct ctr *ctr_index_add_locked(berth_engine *e, berth_container *bc) {
         return c;
 }
 
+static void remember_removed_locked(struct engine_containers *ec, const struct ctr *c) {
+        struct removed_exit *r = &ec->removed[ec->removed_next++ % REMOVED_KEPT];
+        free(r->name);
+        snprintf(r->id, sizeof(r->id), "%s", c->c.id);
+        r->name = xstrdup(c->c.name);
+        r->exit_code = c->c.state.exit_code;
+        r->removed_at = container_now_ns();
+}
+
+int berth_container_removed_exit_code(berth_engine *e, const char *name, int *ret_code) {
+        struct engine_containers *ec = engine_containers(e);
+        int64_t now = container_now_ns();
+        size_t len = strlen(name);
+        int r = -ENOENT;
+
+        pthread_mutex_lock(&ec->lock);
+        for (unsigned i = 0; i < REMOVED_KEPT && r < 0; i++) {
+                const struct removed_exit *x = &ec->removed[i];
+                if (!x->name || now - x->removed_at > REMOVED_KEPT_NS)
+                        continue;
+                if (strcmp(x->name, name) == 0 || (len >= 3 && strncmp(x->id, name, len) == 0)) {
+                        *ret_code = x->exit_code;
+                        r = 0;
+                }
+        }
+        pthread_mutex_unlock(&ec->lock);
+        return r;
+}
+
 void ctr_index_remove(berth_engine *e, struct ctr *c) {
         struct engine_containers *ec = engine_containers(e);
 
@@ -83,6 +113,7 @@ void ctr_index_remove(berth_engine *e, struct ctr *c) {
                         memmove(ec->items + i, ec->items + i + 1, (ec->n - i - 1) * sizeof(*ec->items));
                         ec->n--;
                         c->removed = true;
+                        remember_removed_locked(ec, c);
                         ctr_waiters_removed_locked(c);
                         ctr_changed(e);
                         pthread_mutex_unlock(&ec->lock);
@@ -292,6 +323,8 @@ void engine_containers_done(struct engine_containers *ec) {
         for (size_t i = 0; i < ec->n; i++)
                 ctr_free(ec->items[i]);
         free(ec->items);
+        for (unsigned i = 0; i < REMOVED_KEPT; i++)
+                free(ec->removed[i].name);
         pthread_mutex_destroy(&ec->lock);
         pthread_cond_destroy(&ec->changed);
 }

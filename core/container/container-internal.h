@@ -28,6 +28,16 @@ struct ctr {
         struct ctr_waiter *waiters;
 };
 
+/* Exit codes of recently removed containers (Podman keeps them for its waiters). */
+#define REMOVED_KEPT 256
+#define REMOVED_KEPT_NS (5LL * 60 * 1000000000)
+struct removed_exit {
+        char id[65];
+        char *name;
+        int exit_code;
+        int64_t removed_at;
+};
+
 struct engine_containers {
         pthread_mutex_t lock;
         pthread_cond_t changed;       /* any state change: attaches and stops wait on it */
@@ -39,6 +49,8 @@ struct engine_containers {
         bool watching;
         bool stopping;                /* the engine is going away: pending restarts give up */
         unsigned restarts_pending;    /* restart threads still waiting out their back-off */
+        struct removed_exit removed[REMOVED_KEPT];   /* a ring, under the lock */
+        unsigned removed_next;
 };
 
 struct engine_containers *engine_containers(berth_engine *e);

@@ -79,6 +79,13 @@ int route_container_wait(struct request *req) {
         stream_waker_init(&w->waker);
         pthread_mutex_init(&w->lock, NULL);
         rc = berth_container_wait(req_engine(req), req_param(req, "name"), cond, fired, w, &w->waiter, &req->err);
+        int code;
+        /* libpod: a container removed a moment ago (run --rm) still answers with its code. */
+        if (rc == -ENOENT && w->libpod &&
+            berth_container_removed_exit_code(req_engine(req), req_param(req, "name"), &code) >= 0) {
+                fired(w, code);
+                rc = 0;
+        }
         if (rc < 0) {
                 wait_done(w);
                 return rc;

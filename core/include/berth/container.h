@@ -109,6 +109,10 @@ typedef void (*berth_wait_fn)(void *cls, int exit_code);
 typedef struct berth_waiter berth_waiter;
 int berth_container_wait(berth_engine *e, const char *name, berth_wait_condition cond, berth_wait_fn fn,
                          void *cls, berth_waiter **ret, berth_error *err);
+/* The exit code of a container removed in the last few minutes (by ID, prefix or name),
+ * as Podman keeps them so a client that waits after a --rm container is gone still gets
+ * its code. -ENOENT when unknown. */
+int berth_container_removed_exit_code(berth_engine *e, const char *name, int *ret_code);
 /* After it returns, fn is not running and is never called. NULL is fine. */
 void berth_waiter_cancel(berth_waiter *w);
 
