@@ -113,7 +113,8 @@ class Daemon:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError("berthd did not exit within %ss of signal %d" % (timeout, sig))
+            raise AssertionError("berthd did not exit within %ss of signal %d; its log ends:\n%s"
+                                 % (timeout, sig, self.log()[-4000:]))
         return self.proc.returncode
 
     def close(self):
