@@ -49,6 +49,7 @@ struct engine_containers {
         bool watching;
         bool stopping;                /* the engine is going away: pending restarts give up */
         unsigned restarts_pending;    /* restart threads still waiting out their back-off */
+        unsigned exits_pending;       /* exit threads still recording an exit */
         struct removed_exit removed[REMOVED_KEPT];   /* a ring, under the lock */
         unsigned removed_next;
 };

@@ -239,12 +239,18 @@ struct exit_job {
 
 static void *exit_thread(void *p) {
         struct exit_job *j = p;
+        struct engine_containers *ec = engine_containers(j->engine);
         struct ctr *c = ctr_find_id(j->engine, j->id);
         if (c) {
                 ctr_handle_exit(j->engine, c, j->code, NULL, j->time);
                 ctr_unref(j->engine, c);
         } else
                 remove_exit_file(j->engine, j->id);
+        /* The engine waits for this before it goes away (engine_containers_stop_monitor). */
+        pthread_mutex_lock(&ec->lock);
+        ec->exits_pending--;
+        pthread_cond_broadcast(&ec->changed);
+        pthread_mutex_unlock(&ec->lock);
         free(j);
         return NULL;
 }
@@ -256,6 +262,9 @@ static void dispatch_exit(berth_engine *e, const char *id, int code, int64_t tim
         pthread_t t;
 
         j->engine = e;
+        pthread_mutex_lock(&engine_containers(e)->lock);
+        engine_containers(e)->exits_pending++;
+        pthread_mutex_unlock(&engine_containers(e)->lock);
         snprintf(j->id, sizeof(j->id), "%s", id);
         j->code = code;
         j->time = time;
@@ -437,8 +446,6 @@ void engine_containers_stop_monitor(struct engine_containers *ec) {
         pthread_mutex_lock(&ec->lock);
         ec->stopping = true;
         pthread_cond_broadcast(&ec->changed);
-        while (ec->restarts_pending > 0)
-                pthread_cond_wait(&ec->changed, &ec->lock);
         pthread_mutex_unlock(&ec->lock);
         if (ec->watching) {
                 uint64_t one = 1;
@@ -447,6 +454,12 @@ void engine_containers_stop_monitor(struct engine_containers *ec) {
                 pthread_join(ec->watcher, NULL);
                 ec->watching = false;
         }
+        /* No new exit threads once the watcher is gone; the running ones finish (and any
+         * restart they schedule gives up, seeing `stopping`) before the engine goes away. */
+        pthread_mutex_lock(&ec->lock);
+        while (ec->exits_pending > 0 || ec->restarts_pending > 0)
+                pthread_cond_wait(&ec->changed, &ec->lock);
+        pthread_mutex_unlock(&ec->lock);
         ec->inotify_fd = safe_close(ec->inotify_fd);
         ec->stop_fd = safe_close(ec->stop_fd);
 }
