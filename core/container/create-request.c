@@ -9,10 +9,6 @@
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 
-static inline void json_decrefp_local(json_t **j) {
-        json_decref(*j);
-}
-
 enum field_kind { F_STRING, F_BOOL, F_INT, F_STRINGS, F_STRSLICE, F_OBJECT, F_STRMAP };
 
 struct field {
@@ -223,8 +219,8 @@ static int check_restart_policy(json_t *host, berth_error *err) {
 
 int create_request_merge(const struct create_request *cr, const char *image_config, char **ret_config,
                          char **ret_host_config, berth_error *err) {
-        _cleanup_(json_decrefp_local) json_t *img = json_loads(image_config ? image_config : "{}", 0, NULL);
-        _cleanup_(json_decrefp_local) json_t *cfg = json_deep_copy(cr->body), *host = NULL;
+        _cleanup_(json_decrefp) json_t *img = json_loads(image_config ? image_config : "{}", 0, NULL);
+        _cleanup_(json_decrefp) json_t *cfg = json_deep_copy(cr->body), *host = NULL;
         json_t *icfg = json_object_get(img, "config");
         int r;
 

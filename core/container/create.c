@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/image.h"
@@ -55,18 +54,14 @@ static char *generate_name(void) {
         return xasprintf("%s_%s", left[r[0] % ELEMENTSOF(left)], right[r[1] % ELEMENTSOF(right)]);
 }
 
-/* Docker fills Config.Hostname: the short ID, or the host's name with the host's network. */
+/* Docker fills Config.Hostname at create (spec_hostname's rule). */
 static void default_hostname(char **config, const char *host_config, const char *id) {
         json_t *cfg = json_loads(*config, 0, NULL), *host = json_loads(host_config, 0, NULL);
         const char *h = json_string_value(json_object_get(cfg, "Hostname"));
-        const char *net = json_string_value(json_object_get(host, "NetworkMode"));
-        char buf[256] = "";
 
         if (cfg && (!h || !*h)) {
-                if (net && strcmp(net, "host") == 0 && gethostname(buf, sizeof(buf) - 1) == 0)
-                        json_object_set_new(cfg, "Hostname", json_string(buf));
-                else
-                        json_object_set_new(cfg, "Hostname", json_stringn(id, 12));
+                _cleanup_free_ char *name = spec_hostname(cfg, host, id);
+                json_object_set_new(cfg, "Hostname", json_string(name));
                 free(*config);
                 *config = json_dumps(cfg, JSON_COMPACT);
         }

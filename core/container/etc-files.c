@@ -12,25 +12,11 @@
 #include "berth/cleanup.h"
 #include "berth/fileio.h"
 #include "container-internal.h"
+#include "spec.h"
 
 static int write_etc_file(const berth_container *c, const char *name, const char *text, berth_error *err) {
         _cleanup_free_ char *path = xasprintf("%s/%s", c->bundle, name);
         return berth_write_file_atomic(path, text, 0644, err);
-}
-
-static bool mode_is(json_t *host, const char *mode) {
-        const char *v = json_string_value(json_object_get(host, "NetworkMode"));
-        return v && strcmp(v, mode) == 0;
-}
-
-static char *hostname_of(json_t *cfg, json_t *host, const char *id) {
-        const char *h = json_string_value(json_object_get(cfg, "Hostname"));
-        char buf[256] = "";
-        if (h && *h)
-                return xstrdup(h);
-        if (mode_is(host, "host") && gethostname(buf, sizeof(buf) - 1) == 0)
-                return xstrdup(buf);
-        return xstrndup(id, 12);
 }
 
 static char *hosts_text(json_t *host, const char *hostname) {
@@ -40,7 +26,7 @@ static char *hosts_text(json_t *host, const char *hostname) {
         json_t *x;
         FILE *f;
 
-        if (mode_is(host, "host") && berth_read_file("/etc/hosts", 1 << 20, &base, &size, NULL) >= 0) {
+        if (spec_mode_is(host, "NetworkMode", "host") && berth_read_file("/etc/hosts", 1 << 20, &base, &size, NULL) >= 0) {
                 f = open_memstream(&out, &size);
                 fputs(base, f);
         } else {
@@ -104,14 +90,14 @@ static char *resolv_text(json_t *host) {
                         fputc('\n', f);
                 }
         } else
-                host_resolv_filtered(f, mode_is(host, "host"));
+                host_resolv_filtered(f, spec_mode_is(host, "NetworkMode", "host"));
         fclose(f);
         return out;
 }
 
 int etc_files_write(const berth_container *c, berth_error *err) {
         json_t *cfg = container_json_parse(c->config), *host = container_json_parse(c->host_config);
-        _cleanup_free_ char *hostname = hostname_of(cfg, host, c->id);
+        _cleanup_free_ char *hostname = spec_hostname(cfg, host, c->id);
         _cleanup_free_ char *hostname_line = xasprintf("%s\n", hostname);
         _cleanup_free_ char *hosts = hosts_text(host, hostname), *resolv = resolv_text(host);
         int r = write_etc_file(c, "hostname", hostname_line, err);

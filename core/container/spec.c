@@ -17,10 +17,7 @@
 #define SPEC_INIT_PATH "/run/berth-init"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static inline void json_decrefp_spec(json_t **j) {
-        json_decref(*j);
-}
-#define _cleanup_json_ _cleanup_(json_decrefp_spec)
+#define _cleanup_json_ _cleanup_(json_decrefp)
 
 static const char *const masked_paths[] = {
         "/proc/asound",     "/proc/acpi",        "/proc/kcore",       "/proc/keys",
@@ -221,7 +218,7 @@ static json_t *namespace(const char *type, const char *path) {
         return path ? json_pack("{s:s, s:s}", "type", type, "path", path) : json_pack("{s:s}", "type", type);
 }
 
-static bool mode_is(json_t *host, const char *key, const char *mode) {
+bool spec_mode_is(json_t *host, const char *key, const char *mode) {
         const char *v = json_string_value(json_object_get(host, key));
         return v && strcmp(v, mode) == 0;
 }
@@ -229,13 +226,13 @@ static bool mode_is(json_t *host, const char *key, const char *mode) {
 static json_t *namespaces(json_t *host, const struct spec_inputs *in) {
         json_t *ns = json_array();
         json_array_append_new(ns, namespace("mount", NULL));
-        if (!mode_is(host, "NetworkMode", "host"))
+        if (!spec_mode_is(host, "NetworkMode", "host"))
                 json_array_append_new(ns, namespace("network", in->joins.net));
-        if (!mode_is(host, "UTSMode", "host"))
+        if (!spec_mode_is(host, "UTSMode", "host"))
                 json_array_append_new(ns, namespace("uts", NULL));
-        if (!mode_is(host, "PidMode", "host"))
+        if (!spec_mode_is(host, "PidMode", "host"))
                 json_array_append_new(ns, namespace("pid", in->joins.pid));
-        if (!mode_is(host, "IpcMode", "host"))
+        if (!spec_mode_is(host, "IpcMode", "host"))
                 json_array_append_new(ns, namespace("ipc", in->joins.ipc));
         if (in->host->cgroup_v2)
                 json_array_append_new(ns, namespace("cgroup", NULL));
@@ -244,7 +241,7 @@ static json_t *namespaces(json_t *host, const struct spec_inputs *in) {
 
 static json_t *sysctls(json_t *host, const struct spec_inputs *in) {
         json_t *s = json_object(), *given = json_object_get(host, "Sysctls");
-        bool own_net = !mode_is(host, "NetworkMode", "host") && !in->joins.net;
+        bool own_net = !spec_mode_is(host, "NetworkMode", "host") && !in->joins.net;
         if (own_net) {
                 json_object_set_new(s, "net.ipv4.ping_group_range", json_string("0 2147483647"));
                 if (in->host->has_unprivileged_port_start)
@@ -255,14 +252,14 @@ static json_t *sysctls(json_t *host, const struct spec_inputs *in) {
         return s;
 }
 
-static char *hostname_of(json_t *cfg, json_t *host, const char *id) {
+char *spec_hostname(json_t *cfg, json_t *host, const char *id) {
         const char *h = json_string_value(json_object_get(cfg, "Hostname"));
-        if (mode_is(host, "NetworkMode", "host") && (!h || !*h)) {
-                char buf[256] = "";
-                gethostname(buf, sizeof(buf) - 1);
+        char buf[256] = "";
+        if (h && *h)
+                return xstrdup(h);
+        if (spec_mode_is(host, "NetworkMode", "host") && gethostname(buf, sizeof(buf) - 1) == 0)
                 return xstrdup(buf);
-        }
-        return h && *h ? xstrdup(h) : xstrndup(id, 12);
+        return xstrndup(id, 12);
 }
 
 static int build_linux(json_t *spec, json_t *host, const struct spec_inputs *in, char **caps, bool privileged,
@@ -304,14 +301,14 @@ int spec_build(const struct spec_inputs *in, json_t **ret, berth_error *err) {
         r = resolve_caps(host, privileged, &caps, err);
         if (r < 0)
                 return r;
-        hostname = hostname_of(cfg, host, in->id);
+        hostname = spec_hostname(cfg, host, in->id);
         spec = json_pack("{s:s, s:{s:s, s:b}}", "ociVersion", "1.0.2-dev", "root", "path", in->rootfs, "readonly",
                          json_is_true(json_object_get(host, "ReadonlyRootfs")));
         /* A shared UTS namespace keeps the host's name; runc refuses to set one there. */
-        if (!mode_is(host, "UTSMode", "host"))
+        if (!spec_mode_is(host, "UTSMode", "host"))
                 json_object_set_new(spec, "hostname", json_string(hostname));
         domain = json_string_value(json_object_get(cfg, "Domainname"));
-        if (domain && *domain && !mode_is(host, "UTSMode", "host"))
+        if (domain && *domain && !spec_mode_is(host, "UTSMode", "host"))
                 json_object_set_new(spec, "domainname", json_string(domain));
         r = build_process(spec, cfg, host, in, caps, hostname, err);
         if (r < 0)

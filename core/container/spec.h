@@ -41,6 +41,12 @@ int spec_build(const struct spec_inputs *in, json_t **ret, berth_error *err);
  * seccomp profile, modes. Errors name the field. */
 int spec_validate(const char *config, const char *host_config, berth_error *err);
 
+/* Config.Hostname, else the host's name with the host's network, else the short ID
+ * (Docker's rule; create fills Config.Hostname with it). */
+char *spec_hostname(json_t *cfg, json_t *host, const char *id);
+/* Whether HostConfig's `key` (NetworkMode, PidMode, ...) is `mode`. */
+bool spec_mode_is(json_t *host, const char *key, const char *mode);
+
 /* The host facts above for this process. */
 void spec_host_probe(struct spec_host *ret);
 

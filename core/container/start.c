@@ -24,10 +24,6 @@
 #define SYNC_TIMEOUT_MS 120000
 #define ATTACH_GRACE_MS 2000
 
-static inline void json_decrefp_start(json_t **j) {
-        json_decref(*j);
-}
-
 void ctr_runtime(berth_engine *e, const berth_container *c, struct oci_runtime *rt, char **root) {
         *root = container_runtime_root(e);
         const berth_program *p = berth_engine_runtime(e);
@@ -72,8 +68,8 @@ static int join_path(berth_engine *e, json_t *host, const char *key, const char 
 }
 
 static int write_spec(berth_engine *e, const berth_container *c, berth_error *err) {
-        _cleanup_(json_decrefp_start) json_t *cfg = container_json_parse(c->config);
-        _cleanup_(json_decrefp_start) json_t *host = container_json_parse(c->host_config), *spec = NULL;
+        _cleanup_(json_decrefp) json_t *cfg = container_json_parse(c->config);
+        _cleanup_(json_decrefp) json_t *host = container_json_parse(c->host_config), *spec = NULL;
         _cleanup_free_ char *net = NULL, *pid = NULL, *ipc = NULL, *path = NULL, *text = NULL;
         _cleanup_free_ char *volumes = xasprintf("%s/volumes", berth_engine_config(e)->root);
         _cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
