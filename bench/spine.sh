@@ -69,17 +69,19 @@ measure_load() {
         result[$engine.rss_load]=$(rss_kib "$pid")
 }
 
-# measure_start ENGINE RUNS SOCKET -- CMD...: fills result[ENGINE.start/rss_*].
+# measure_start ENGINE SUFFIX RUNS SOCKET -- CMD...: fills result[ENGINE.start/rss_*SUFFIX].
+# SUFFIX _sa: CMD is socket-activated, as systemd starts it (the socket bound beforehand).
 measure_start() {
-        local engine=$1 runs=$2 sock=$3 j
-        shift 4
-        echo "== $engine: start to first GET /_ping answer, $runs runs"
-        j=$("$bin/berth-startlat" --socket "$sock" --runs "$runs" --json -- "$@") ||
+        local engine=$1 suffix=$2 runs=$3 sock=$4 j activate=()
+        shift 5
+        [[ $suffix == _sa ]] && activate=(--activate)
+        echo "== $engine: start to first GET /_ping answer${suffix:+ (socket-activated)}, $runs runs"
+        j=$("$bin/berth-startlat" --socket "$sock" --runs "$runs" "${activate[@]}" --json -- "$@") ||
                 die "$engine: berth-startlat failed"
         echo "   $j"
-        result[$engine.start]=$(json_get "$j" start_ms_median)
-        result[$engine.rss_first]=$(json_get "$j" rss_first_kib_median)
-        result[$engine.rss_idle]=$(json_get "$j" rss_idle_kib_median)
+        result[$engine.start$suffix]=$(json_get "$j" start_ms_median)
+        result[$engine.rss_first$suffix]=$(json_get "$j" rss_first_kib_median)
+        result[$engine.rss_idle$suffix]=$(json_get "$j" rss_idle_kib_median)
 }
 
 start_berthd() {
@@ -138,6 +140,10 @@ print_table() {
         row "RSS at first answer (KiB, median)" rss_first
         row "idle RSS, 1 s after start (KiB, median)" rss_idle
         row "RSS after the ping loads (KiB)" rss_load
+        if [[ -n ${result[berthd.start_sa]:-} ]]; then
+                row "socket-activated: start to first answer (ms)" start_sa
+                row "socket-activated: idle RSS after 1 s (KiB)" rss_idle_sa
+        fi
         echo
         echo "targets:"
         local b_rss=${result[berthd.rss_idle]} b_start=${result[berthd.start]}
@@ -175,14 +181,17 @@ main() {
         [[ -z $podman_missing ]] && measure_load podman "$podman_pid" "$tmp/podman/podman.sock"
 
         mkdir -p "$tmp/berthd-start"
-        measure_start berthd "$berth_runs" "$tmp/berthd-start/berth.sock" -- \
-                "$bin/berthd" --socket "$tmp/berthd-start/berth.sock" --root "$tmp/berthd-start/root" \
-                --runroot "$tmp/berthd-start/run"
+        local berthd_argv=("$bin/berthd" --socket "$tmp/berthd-start/berth.sock" --root "$tmp/berthd-start/root"
+                           --runroot "$tmp/berthd-start/run")
+        measure_start berthd "" "$berth_runs" "$tmp/berthd-start/berth.sock" -- "${berthd_argv[@]}"
         if [[ -z $podman_missing ]]; then
                 mkdir -p "$tmp/podman-start"
                 podman_service "$tmp/podman-start"
-                measure_start podman "$podman_runs" "$tmp/podman-start/podman.sock" -- "${podman_argv[@]}"
+                measure_start podman "" "$podman_runs" "$tmp/podman-start/podman.sock" -- "${podman_argv[@]}"
         fi
+        measure_start berthd _sa "$berth_runs" "$tmp/berthd-start/berth.sock" -- "${berthd_argv[@]}"
+        [[ -z $podman_missing ]] &&
+                measure_start podman _sa "$podman_runs" "$tmp/podman-start/podman.sock" -- "${podman_argv[@]}"
 
         print_table
         echo

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +33,7 @@ struct options {
         double idle;
         double timeout;
         bool json;
+        bool activate;
         char **cmd;
 };
 
@@ -50,11 +53,14 @@ static const char usage[] =
         "removes PATH, so that only a socket CMD creates can answer, then times fork to\n"
         "the first 200 answer to GET /_ping on PATH, reads CMD's VmRSS right after it\n"
         "and after IDLE seconds, and stops CMD with SIGTERM (SIGKILL after 10 s).\n"
+        "With --activate, the socket is bound before the fork and passed to CMD as\n"
+        "systemd's socket activation does (fd 3, LISTEN_FDS=1, LISTEN_PID).\n"
         "\n"
         "  --socket PATH        the socket CMD serves on (removed before every run)\n"
         "  --runs N             runs (default 10)\n"
         "  --idle SECONDS       idle time before the second RSS reading (default 1)\n"
         "  --timeout SECONDS    how long one start may take (default 10)\n"
+        "  --activate           socket-activate CMD (see above)\n"
         "  --json               print one JSON object line\n"
         "  --help               print this help\n";
 
@@ -73,13 +79,14 @@ static int parse_number(const char *arg, const char *flag, double min, double ma
 
 /* Returns 1 after --help, 0 to run, a negative errno on bad usage. */
 static int parse_options(int argc, char **argv, struct options *o) {
-        enum { OPT_SOCKET = 256, OPT_RUNS, OPT_IDLE, OPT_TIMEOUT, OPT_JSON };
+        enum { OPT_SOCKET = 256, OPT_RUNS, OPT_IDLE, OPT_TIMEOUT, OPT_JSON, OPT_ACTIVATE };
         static const struct option longopts[] = {
                 { "socket", required_argument, NULL, OPT_SOCKET },
                 { "runs", required_argument, NULL, OPT_RUNS },
                 { "idle", required_argument, NULL, OPT_IDLE },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "json", no_argument, NULL, OPT_JSON },
+                { "activate", no_argument, NULL, OPT_ACTIVATE },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -94,6 +101,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
                 case OPT_IDLE: r = parse_number(optarg, "idle", 0, 3600, &o->idle); break;
                 case OPT_TIMEOUT: r = parse_number(optarg, "timeout", 0.001, 3600, &o->timeout); break;
                 case OPT_JSON: o->json = true; break;
+                case OPT_ACTIVATE: o->activate = true; break;
                 case 'h': fputs(usage, stdout); return 1;
                 default: r = -EINVAL; break;
                 }
@@ -124,13 +132,22 @@ static void catch_signals(void) {
         sigaction(SIGHUP, &sa, NULL);
 }
 
-static _Noreturn void exec_child(char **cmd, pid_t parent) {
+/* listen_fd >= 0: passed as fd 3 the way systemd passes a socket-activated one. */
+static _Noreturn void exec_child(char **cmd, pid_t parent, int listen_fd) {
         int null = open("/dev/null", O_RDWR);   /* no O_CLOEXEC: it becomes fds 0, 1 and 2 */
+        char pid[32];
 
         if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
                 _exit(126);
+        if (listen_fd >= 0) {
+                snprintf(pid, sizeof(pid), "%d", (int) getpid());
+                /* dup2() onto itself keeps FD_CLOEXEC: clear it by hand then. */
+                if ((listen_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(listen_fd, 3)) < 0 ||
+                    setenv("LISTEN_FDS", "1", 1) < 0 || setenv("LISTEN_PID", pid, 1) < 0)
+                        _exit(126);
+        }
         /* Nothing else we inherited (a caller's pipe, say) reaches the daemon under test. */
-        close_range(3, ~0u, 0);
+        close_range(listen_fd >= 0 ? 4 : 3, ~0u, 0);
         /* Its own process group, so that stopping reaches what a wrapper (env, sh, strace)
          * starts too; and never outlive the benchmark, even if it is killed outright. */
         setpgid(0, 0);
@@ -183,6 +200,25 @@ static void describe_exit(int status, char *buf, size_t size) {
                          WEXITSTATUS(status) == 127 ? " (could it be executed?)" : "");
         else
                 snprintf(buf, size, "was killed by signal %d", WTERMSIG(status));
+}
+
+/* A listening socket at path, as a service manager binds it before starting a service. */
+static int bind_listener(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
 }
 
 /* Resident memory of pid in KiB, from VmRSS; -1 when unreadable. */
@@ -273,11 +309,20 @@ static int run_once(const struct options *o, unsigned n, struct sample *ret) {
         bool killed;
         int64_t start;
         pid_t pid, self = getpid();
+        _cleanup_close_ int listen_fd = -1;
         int r;
 
         if (unlink(o->socket_path) < 0 && errno != ENOENT) {
                 fprintf(stderr, "berth-startlat: cannot remove %s: %s\n", o->socket_path, strerror(errno));
                 return -errno;
+        }
+        if (o->activate) {
+                listen_fd = bind_listener(o->socket_path);
+                if (listen_fd < 0) {
+                        fprintf(stderr, "berth-startlat: cannot listen on %s: %s\n", o->socket_path,
+                                strerror(-listen_fd));
+                        return listen_fd;
+                }
         }
         start = clock_ns();
         pid = fork();
@@ -286,7 +331,7 @@ static int run_once(const struct options *o, unsigned n, struct sample *ret) {
                 return -errno;
         }
         if (pid == 0)
-                exec_child(o->cmd, self);
+                exec_child(o->cmd, self, listen_fd);
         setpgid(pid, pid);      /* as the child does: whichever runs first */
 
         r = wait_ready(pid, o->socket_path, start + (int64_t) (o->timeout * NS_PER_S), why, sizeof(why));

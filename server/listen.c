@@ -10,20 +10,20 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 #include "berth/log.h"
 #include "berth/path.h"
+#include "systemd-api.h"
 
 static int activated_socket(int n, int *ret_fd, berth_error *err) {
         int fd = SD_LISTEN_FDS_START;
 
         if (n > 1)
                 log_warn("%d sockets passed by the service manager; serving the first", n);
-        if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0)
+        if (!systemd_is_listening_unix_stream(fd))
                 return berth_err(err, -EINVAL, "the socket passed by the service manager (fd %d) is not a "
                                                "listening Unix stream socket", fd);
         for (int extra = fd + 1; extra < SD_LISTEN_FDS_START + n; extra++)
@@ -127,10 +127,10 @@ static int create_socket(const char *path, int *ret_fd, berth_error *err) {
 }
 
 int listen_open(const char *path, int *ret_fd, bool *ret_activated, berth_error *err) {
-        int n = sd_listen_fds(1);
+        int n = systemd_listen_fds(err);
 
         if (n < 0)
-                return berth_err_errno(err, n, "cannot read LISTEN_FDS");
+                return n;
         *ret_activated = n > 0;
         if (n > 0)
                 return activated_socket(n, ret_fd, err);

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "berth/cleanup.h"
@@ -20,6 +19,7 @@
 #include "listen.h"
 #include "options.h"
 #include "server.h"
+#include "systemd-api.h"
 
 #define SHUTDOWN_GRACE_MS 10000
 
@@ -115,14 +115,15 @@ static int serve(berth_config *cfg) {
                 list_cache_done(&s.container_lists);
                 return 1;
         }
-        sd_notify(0, "READY=1");
+        systemd_notify("READY=1");
+        systemd_unload();
         log_info("berthd %s serving on %s%s (root %s, runroot %s)", BERTH_VERSION,
                  s.socket_activated ? "a socket-activated socket" : c->socket_path,
                  s.idle_timeout > 0 ? ", idle exit enabled" : "", c->root, c->runroot);
 
         why = run(&s, signal_fd);
         log_info("shutting down: %s", why);
-        sd_notify(0, "STOPPING=1");
+        systemd_notify("STOPPING=1");
         bool stopped = http_stop(&s, SHUTDOWN_GRACE_MS);
         listen_close(s.listen_fd, c->socket_path, s.socket_activated);
         if (stopped) {

@@ -4,35 +4,14 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "berth/alloc.h"
 #include "berth/auth.h"
+#include "berth/base64.h"
 #include "berth/cleanup.h"
 #include "berth/reference.h"
 #include "http.h"
-
-/* URL-safe base64, padding optional. */
-static char *decode(const char *in, size_t *ret_len) {
-        size_t len = strlen(in), padded = (len + 3) / 4 * 4;
-        _cleanup_free_ char *std = xmalloc(padded + 1);
-        unsigned char *out = xmalloc(padded + 1);
-
-        for (size_t i = 0; i < padded; i++)
-                std[i] = i < len ? (in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i]) : '=';
-        std[padded] = '\0';
-        int n = EVP_DecodeBlock(out, (unsigned char *) std, (int) padded);
-        if (n < 0) {
-                free(out);
-                return NULL;
-        }
-        for (size_t i = padded; i > 0 && std[i - 1] == '='; i--)
-                n--;
-        out[n] = '\0';
-        *ret_len = (size_t) n;
-        return (char *) out;
-}
 
 /* podman's map: each key a registry ("HOST[:PORT]", or Docker Hub's URL). */
 static void read_map(json_t *j, struct header_credentials *ret) {
@@ -60,8 +39,7 @@ int header_credentials_read(struct request *req, struct header_credentials *ret)
         *ret = (struct header_credentials) { 0 };
         if (!h || !*h)
                 return 0;
-        text = decode(h, &len);
-        json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
+        json_t *j = berth_base64_decode(h, &text, &len) == 0 ? json_loadb(text, len, 0, NULL) : NULL;
         if (!json_is_object(j)) {
                 json_decref(j);
                 return http_fail(req, -EINVAL, "X-Registry-Auth is not base64-encoded JSON credentials");

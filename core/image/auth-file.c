@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "berth/alloc.h"
+#include "berth/base64.h"
 #include "berth/cleanup.h"
 #include "berth/path.h"
 
@@ -45,18 +45,15 @@ static bool key_matches(const char *key, const char *domain) {
 }
 
 static int decode_auth(const char *b64, char **ret_user, char **ret_pass) {
-        size_t len = strlen(b64);
-        _cleanup_free_ unsigned char *out = xmalloc(len + 4);
-        int n = EVP_DecodeBlock(out, (const unsigned char *) b64, (int) len);
-        if (n < 0)
+        _cleanup_free_ char *out = NULL;
+        size_t len;
+
+        if (berth_base64_decode(b64, &out, &len) < 0 || strlen(out) != len)
                 return -EINVAL;
-        while (len > 0 && b64[len - 1] == '=' && n > 0)
-                len--, n--;   /* EVP_DecodeBlock counts padding as data */
-        out[n] = '\0';
-        char *colon = strchr((char *) out, ':');
+        char *colon = strchr(out, ':');
         if (!colon)
                 return -EINVAL;
-        *ret_user = xstrndup((char *) out, (size_t) (colon - (char *) out));
+        *ret_user = xstrndup(out, (size_t) (colon - out));
         *ret_pass = xstrdup(colon + 1);
         return 0;
 }
@@ -118,10 +115,9 @@ static json_t *load_or_empty(const char *path) {
 int berth_auth_store(const char *domain, const char *username, const char *password, berth_error *err) {
         _cleanup_free_ char *path = berth_auth_file_path();
         _cleanup_free_ char *pair = xasprintf("%s:%s", username, password);
-        _cleanup_free_ char *b64 = xmalloc(4 * ((strlen(pair) + 2) / 3) + 1);
+        _cleanup_free_ char *b64 = berth_base64_encode(pair, strlen(pair));
         json_t *j = load_or_empty(path);
 
-        EVP_EncodeBlock((unsigned char *) b64, (const unsigned char *) pair, (int) strlen(pair));
         json_object_set_new(json_object_get(j, "auths"), domain, json_pack("{s:s}", "auth", b64));
         int rc = write_atomically(path, j, err);
         json_decref(j);

@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdlib.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "berth/alloc.h"
+#include "berth/base64.h"
 #include "berth/container-fs.h"
 #include "byte-queue.h"
 #include "http.h"
@@ -25,7 +25,6 @@ static char *path_stat_header(const berth_path_stat *st, bool libpod) {
         char when[64];
         json_t *j;
         char *text, *out;
-        size_t len;
 
         json_format_time(&mtime, when, sizeof(when));
         j = json_pack("{s:s, s:I, s:I, s:s, s:s}", "name", st->name ? st->name : "", "size", (json_int_t) st->size,
@@ -37,9 +36,7 @@ static char *path_stat_header(const berth_path_stat *st, bool libpod) {
         json_decref(j);
         if (!text)
                 abort();
-        len = strlen(text);
-        out = xmalloc(4 * ((len + 2) / 3) + 1);
-        EVP_EncodeBlock((unsigned char *) out, (const unsigned char *) text, (int) len);
+        out = berth_base64_encode(text, strlen(text));
         free(text);
         return out;
 }

@@ -1,6 +1,7 @@
 """Socket activation through systemd-socket-activate: serve the passed socket, exit when idle."""
 import os
 import shutil
+import socket
 import subprocess
 import time
 
@@ -12,10 +13,11 @@ ACTIVATE = shutil.which("systemd-socket-activate")
 pytestmark = pytest.mark.skipif(ACTIVATE is None, reason="systemd-socket-activate is not installed")
 
 
-def start_activated(workdir, *extra):
+def start_activated(workdir, *extra, setenv=()):
     sock = os.path.join(workdir, "act.sock")
     log = open(os.path.join(workdir, "act.log"), "wb")
-    proc = subprocess.Popen([ACTIVATE, "-l", sock, BERTHD, "--root", f"{workdir}/root",
+    setenv = [arg for var in setenv for arg in ("-E", var)]
+    proc = subprocess.Popen([ACTIVATE, "-l", sock, *setenv, BERTHD, "--root", f"{workdir}/root",
                              "--runroot", f"{workdir}/run", "--log-level", "debug", *extra],
                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
@@ -83,4 +85,32 @@ def test_sigterm_while_activated(workdir):
         proc.terminate()
         assert proc.wait(10) == 0
     finally:
+        finish(proc, log, workdir)
+
+
+def mapped_libraries(pid):
+    with open(f"/proc/{pid}/maps") as f:
+        return {os.path.basename(line.split()[-1]) for line in f if "/" in line}
+
+
+def test_notifies_the_service_manager_and_idles_without_libsystemd(workdir):
+    """Type=notify: READY=1 once serving, STOPPING=1 on SIGTERM; libsystemd (and libcrypto,
+    loaded on first use) are not mapped while the daemon idles."""
+    notify_path = os.path.join(workdir, "notify.sock")
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(notify_path)
+    notify.settimeout(10)
+    proc, sock, log = start_activated(workdir, "--idle-timeout", "60",
+                                      setenv=[f"NOTIFY_SOCKET={notify_path}"])
+    try:
+        # systemd-socket-activate starts berthd on the first connection.
+        assert request(sock, "GET", "/_ping").status == 200
+        assert b"READY=1" in notify.recv(4096)
+        libs = mapped_libraries(proc.pid)
+        assert not any(name.startswith(("libsystemd.", "libcrypto.")) for name in libs), sorted(libs)
+        proc.terminate()
+        assert b"STOPPING=1" in notify.recv(4096)
+        assert proc.wait(10) == 0
+    finally:
+        notify.close()
         finish(proc, log, workdir)

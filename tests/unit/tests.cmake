@@ -4,6 +4,7 @@ berth_unit_test(test_http_error LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}
 berth_unit_test(test_config LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/server)
 berth_unit_test(test_json_system LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/server)
 berth_unit_test(test_reference LIBS berth_core)
+berth_unit_test(test_base64 LIBS berth_core)
 berth_unit_test(test_client_url SOURCES ${PROJECT_SOURCE_DIR}/client/url.c LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/client)
 berth_unit_test(test_client_output SOURCES ${PROJECT_SOURCE_DIR}/client/output.c ${PROJECT_SOURCE_DIR}/client/output-yaml.c LIBS berth_core PkgConfig::JANSSON INCLUDES ${PROJECT_SOURCE_DIR}/client)
 berth_unit_test(test_client_ssh SOURCES ${PROJECT_SOURCE_DIR}/client/ssh.c LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/client)
