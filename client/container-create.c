@@ -384,7 +384,7 @@ static int add_ulimit(json_t *spec, const char *arg, berth_error *err) {
 static int set_restart(json_t *spec, const char *arg, berth_error *err) {
         const char *colon = strchr(arg, ':');
         _cleanup_free_ char *policy = xstrndup(arg, colon ? (size_t) (colon - arg) : strlen(arg));
-        int64_t tries;
+        int64_t tries = 0;
 
         if (strcmp(policy, "no") != 0 && strcmp(policy, "always") != 0 && strcmp(policy, "on-failure") != 0 &&
             strcmp(policy, "unless-stopped") != 0)
@@ -441,7 +441,7 @@ static int parse_bool_arg(const char *flag, const char *arg, bool *ret, berth_er
 }
 
 static int set_int(json_t *o, const char *key, const char *flag, const char *arg, berth_error *err) {
-        int64_t v;
+        int64_t v = 0;
         int r = parse_int64(flag, arg, &v, err);
 
         if (r < 0)
@@ -451,7 +451,7 @@ static int set_int(json_t *o, const char *key, const char *flag, const char *arg
 }
 
 static int set_size(json_t *o, const char *key, const char *flag, const char *arg, berth_error *err) {
-        int64_t v;
+        int64_t v = 0;
 
         if (strcmp(arg, "-1") == 0)
                 v = -1;
@@ -492,7 +492,7 @@ static int health_cmd(json_t *spec, const char *arg) {
 
 /* Flags about limits and resources; 1 when `opt` is not one of them. */
 static int resource_flag(json_t *spec, int opt, const char *arg, berth_error *err) {
-        int64_t v;
+        int64_t v = 0;
         int s;
 
         switch (opt) {

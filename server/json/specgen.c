@@ -475,7 +475,7 @@ static bool is_perms(const char *s) {
 
 /* podman --remote sends each --device unparsed: "host[:ctr][:perms]". */
 static int map_devices(const json_t *in, struct out *o, berth_error *err) {
-        json_t *devs = get(in, "devices"), *x, *path, *out;
+        json_t *devs = get(in, "devices"), *x, *path = NULL, *out;
         size_t i;
 
         if (!devs)

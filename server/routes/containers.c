@@ -34,7 +34,7 @@ int req_query_int(struct request *req, const char *name, long long def, long lon
 }
 
 int req_query_tty_size(struct request *req, unsigned *ret_h, unsigned *ret_w) {
-        long long h, w;
+        long long h = 0, w = 0;
         int rc = req_query_int(req, "h", 0, 0, &h);
 
         if (rc >= 0)
@@ -85,7 +85,7 @@ static int stop_timeout(struct request *req, long long *ret) {
 }
 
 int route_container_stop(struct request *req) {
-        long long t;
+        long long t = -1;
         int rc = stop_timeout(req, &t);
         if (rc < 0)
                 return rc;
@@ -96,7 +96,7 @@ int route_container_stop(struct request *req) {
 }
 
 int route_container_restart(struct request *req) {
-        long long t;
+        long long t = -1;
         int rc = stop_timeout(req, &t);
         if (rc < 0)
                 return rc;
@@ -147,7 +147,7 @@ int route_container_rename(struct request *req) {
 }
 
 int route_container_resize(struct request *req) {
-        unsigned h, w;
+        unsigned h = 0, w = 0;
         int rc = req_query_tty_size(req, &h, &w);
 
         if (rc >= 0)
@@ -242,7 +242,7 @@ int route_container_list(struct request *req) {
         const char *filters = req_query(req, "filters");
         struct container_filter *f = NULL;
         berth_container **list;
-        long long limit;
+        long long limit = -1;
         bool all, plain, size;
         int rc = req_query_bool(req, "all", false, &all);
 
