@@ -1,8 +1,6 @@
 /* Pull workers: each layer streams from the registry through the unpacker into a
  * temporary directory, is verified, and is renamed into place. */
 #include <errno.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +14,7 @@
 #include "image-store.h"
 #include "layer-claim.h"
 #include "layer-install.h"
+#include "parallel.h"
 #include "pull.h"
 
 #define PARALLEL_LAYERS 4
@@ -133,42 +132,25 @@ static int install(struct layer_job *job, berth_error *err) {
         return rc;
 }
 
-static void *layer_worker(void *cls) {
-        struct layer_job *job = cls;
-        berth_engine *e = job->pull->engine;
-        _cleanup_free_ char *dest = layer_dir(e, job->diff_id);
+static void layer_work(void *cls, size_t i) {
+        struct pull *p = cls;
+        struct layer_job *job = &p->jobs[i];
+        _cleanup_free_ char *dest = layer_dir(p->engine, job->diff_id);
 
         if (access(dest, F_OK) == 0) {
-                pull_report(job->pull, job->short_id, "Already exists", 0, 0);
-                return NULL;
+                pull_report(p, job->short_id, "Already exists", 0, 0);
+                return;
         }
-        pull_report(job->pull, job->short_id, "Pulling fs layer", 0, 0);
+        pull_report(p, job->short_id, "Pulling fs layer", 0, 0);
         job->rc = install(job, &job->err);
         if (job->rc >= 0) {
                 job->fetched = true;
-                pull_report(job->pull, job->short_id, "Pull complete", 0, 0);
+                pull_report(p, job->short_id, "Pull complete", 0, 0);
         }
-        return NULL;
-}
-
-struct worker_slot {
-        struct layer_job *job;
-        sem_t *slots;
-};
-
-static void *gated_worker(void *cls) {
-        struct worker_slot *w = cls;
-        sem_wait(w->slots);
-        layer_worker(w->job);
-        sem_post(w->slots);
-        return NULL;
 }
 
 int pull_layers(struct pull *p, berth_error *err) {
         size_t n = p->manifest.n_layers;
-        pthread_t *threads = xnew0(pthread_t, n + 1);
-        struct worker_slot *slots = xnew0(struct worker_slot, n + 1);
-        sem_t sem;
         int rc = 0;
 
         if (n > ENGINE_MAX_ACTIVE_LAYERS / 2)
@@ -183,23 +165,13 @@ int pull_layers(struct pull *p, berth_error *err) {
                 p->jobs[i].claimed = claimed[i];
         free(ids);
         free(claimed);
-        sem_init(&sem, 0, PARALLEL_LAYERS);
-        for (size_t i = 0; i < n; i++) {
-                slots[i] = (struct worker_slot) { &p->jobs[i], &sem };
-                if (pthread_create(&threads[i], NULL, gated_worker, &slots[i]) != 0)
-                        abort();
-        }
-        for (size_t i = 0; i < n; i++)
-                pthread_join(threads[i], NULL);
-        sem_destroy(&sem);
+        parallel_for(n, PARALLEL_LAYERS, layer_work, p);
         for (size_t i = 0; i < n && rc >= 0; i++)
                 if (p->jobs[i].rc < 0) {
                         rc = p->jobs[i].rc;
                         if (err)
                                 *err = p->jobs[i].err;
                 }
-        free(threads);
-        free(slots);
         return rc;
 }
 

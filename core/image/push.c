@@ -19,7 +19,9 @@ void push_report(struct push *p, const char *id, const char *status, uint64_t cu
         if (!p->progress)
                 return;
         berth_progress ev = { .id = id, .status = status, .current = current, .total = total };
+        pthread_mutex_lock(&p->progress_lock);
         p->progress(p->progress_cls, &ev);
+        pthread_mutex_unlock(&p->progress_lock);
 }
 
 static void make_layers(struct push *p) {
@@ -119,8 +121,7 @@ static int run(struct push *p, const berth_pull_options *creds, char ret_digest[
         push_report(p, NULL, status, 0, 0);
         for (size_t i = 0; i < p->n_layers; i++)
                 push_report(p, p->layers[i].short_id, "Preparing", 0, 0);
-        for (size_t i = 0; i < p->n_layers && rc >= 0; i++)
-                rc = push_layer(p, &p->layers[i], err);
+        rc = push_layers(p, err);
         if (rc >= 0)
                 rc = put_manifest(p, ret_digest, ret_size, err);
         return rc;
@@ -140,7 +141,8 @@ static int parse_target(struct push *p, const char *name, const char *destinatio
 
 int berth_image_push(berth_engine *e, const char *name, const char *destination, const berth_pull_options *creds,
                      berth_progress_fn progress, void *cls, char **ret_digest, berth_error *err) {
-        struct push p = { .engine = e, .progress = progress, .progress_cls = cls };
+        struct push p = { .engine = e, .progress = progress, .progress_cls = cls,
+                          .progress_lock = PTHREAD_MUTEX_INITIALIZER };
         char digest[BERTH_DIGEST_MAX];
         size_t size = 0;
         int rc = berth_image_lookup(e, name, &p.image, err);
