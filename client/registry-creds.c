@@ -14,6 +14,7 @@
 
 #include "berth/alloc.h"
 #include "berth/auth.h"
+#include "berth/base64.h"
 #include "berth/cleanup.h"
 #include "berth/reference.h"
 
@@ -30,22 +31,24 @@ int registry_creds_parse(const char *creds, char **ret_username, char **ret_pass
 
 /* RFC 4648 base64url with padding (Go's base64.URLEncoding, which podman uses). */
 static char *base64url(const char *s) {
-        static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        size_t n = strlen(s);
-        char *out = xmalloc((n + 2) / 3 * 4 + 1), *w = out;
+        char *out = berth_base64_encode(s, strlen(s));
 
-        for (size_t i = 0; i < n; i += 3) {
-                uint32_t v = (uint32_t) (unsigned char) s[i] << 16;
-                if (i + 1 < n)
-                        v |= (uint32_t) (unsigned char) s[i + 1] << 8;
-                if (i + 2 < n)
-                        v |= (unsigned char) s[i + 2];
-                *w++ = alphabet[(v >> 18) & 63];
-                *w++ = alphabet[(v >> 12) & 63];
-                *w++ = i + 1 < n ? alphabet[(v >> 6) & 63] : '=';
-                *w++ = i + 2 < n ? alphabet[v & 63] : '=';
+        for (char *c = out; *c; c++)
+                *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+        return out;
+}
+
+/* An auth file's "auth": base64 of text; NULL when it is not, or the text holds a NUL. */
+static char *base64_text(const char *in) {
+        char *out = NULL;
+        size_t n;
+
+        if (berth_base64_decode(in, &out, &n) < 0)
+                return NULL;
+        if (strlen(out) != n) {
+                free(out);
+                return NULL;
         }
-        *w = '\0';
         return out;
 }
 
@@ -103,6 +106,93 @@ char *registry_creds_stored_header(const char *reference) {
             berth_auth_lookup(ref->domain, &user, &password) < 0)
                 return NULL;
         return registry_creds_header(user, password);
+}
+
+/* What a key of an auth file covers: "host[:port]" or "host[:port]/namespace". A URL
+ * (docker's config.json) stands for its host; Docker Hub's names are docker.io. */
+static char *key_scope(const char *key) {
+        const char *rest = strstr(key, "://") ? "" : key + strcspn(key, "/");
+        size_t len = strlen(rest);
+        char *host = NULL, *scope;
+
+        if (registry_creds_key(key, &host, NULL) < 0)
+                return NULL;
+        while (len > 0 && rest[len - 1] == '/')
+                len--;
+        scope = xasprintf("%s%.*s", host, (int) len, rest);
+        free(host);
+        return scope;
+}
+
+/* The entry of the longest key covering `repo` ("domain/path"), or NULL. */
+static json_t *authfile_entry(json_t *auths, const berth_reference *ref, const char *repo) {
+        size_t best = 0;
+        json_t *found = NULL, *entry;
+        const char *key;
+
+        json_object_foreach(auths, key, entry) {
+                _cleanup_free_ char *scope = key_scope(key);
+                size_t len = scope ? strlen(scope) : 0;
+                bool covers = scope && (strcmp(scope, ref->domain) == 0 || strcmp(scope, repo) == 0 ||
+                                        (strncmp(repo, scope, len) == 0 && repo[len] == '/'));
+                if (covers && len > best) {
+                        best = len;
+                        found = entry;
+                }
+        }
+        return found;
+}
+
+static int authfile_load(const char *path, json_t **ret_auths, json_t **ret_file, berth_error *err) {
+        json_error_t jerr;
+        struct stat st;
+        json_t *file;
+
+        if (stat(path, &st) < 0)
+                return berth_err_errno(err, -errno, "cannot read the auth file %s", path);
+        file = json_load_file(path, 0, &jerr);
+        if (!file)
+                return berth_err(err, -EINVAL, "cannot read the auth file %s: %s", path, jerr.text);
+        if (!json_is_object(file) || !json_is_object(json_object_get(file, "auths"))) {
+                json_decref(file);
+                return berth_err(err, -EINVAL, "the auth file %s has no \"auths\" object", path);
+        }
+        *ret_auths = json_object_get(file, "auths");
+        *ret_file = file;
+        return 0;
+}
+
+int registry_creds_authfile_header(const char *path, const char *reference, char **ret_header, berth_error *err) {
+        _cleanup_(berth_reference_freep) berth_reference *ref = NULL;
+        _cleanup_(json_decrefp) json_t *file = NULL;
+        _cleanup_free_ char *repo = NULL, *pair = NULL;
+        json_t *auths, *entry;
+        const char *auth;
+        char *colon;
+        int r;
+
+        if (strncmp(reference, "docker://", 9) == 0)
+                reference += 9;
+        r = berth_reference_parse(reference, &ref, err);
+        if (r < 0)
+                return r;
+        r = authfile_load(path, &auths, &file, err);
+        if (r < 0)
+                return r;
+        repo = berth_reference_repository(ref);
+        entry = authfile_entry(auths, ref, repo);
+        if (!entry) {
+                *ret_header = NULL;     /* as podman: the pull or push goes without credentials */
+                return 0;
+        }
+        auth = json_string_value(json_object_get(entry, "auth"));
+        pair = auth ? base64_text(auth) : NULL;
+        if (!pair || !(colon = strchr(pair, ':')) || colon == pair)
+                return berth_err(err, -EINVAL, "the auth file %s: the entry for %s is not base64 of USERNAME:PASSWORD",
+                                 path, ref->domain);
+        *colon = '\0';
+        *ret_header = registry_creds_header(pair, colon + 1);
+        return 0;
 }
 
 int registry_creds_forget_all(berth_error *err) {

@@ -1,5 +1,5 @@
-/* Registry credentials: --creds USERNAME:PASSWORD, the logins of the client's auth file,
- * and the X-Registry-Auth header that carries them to berthd. */
+/* Registry credentials: --creds USERNAME:PASSWORD, --authfile, the logins of the
+ * client's auth file, and the X-Registry-Auth header that carries them to berthd. */
 #pragma once
 
 #include "berth/error.h"
@@ -24,6 +24,14 @@ int registry_creds_key(const char *registry, char **ret_key, berth_error *err);
  * registry in the client's auth file (berth login), so that a remote berthd gets it too;
  * NULL when there is none or `reference` does not parse. */
 char *registry_creds_stored_header(const char *reference);
+
+/* The X-Registry-Auth header for pushing or pulling `reference` from the auth file at
+ * `path` (--authfile; containers-auth.json, or docker's config.json): the entry of the
+ * most specific key that covers the image ("host/namespace" before "host"), as podman
+ * picks it; *ret_header NULL when no key covers it (podman then goes without
+ * credentials). An unreadable or malformed file, or a malformed entry, is an error that
+ * names the file. */
+int registry_creds_authfile_header(const char *path, const char *reference, char **ret_header, berth_error *err);
 
 /* Removes every login from the client's auth file (podman logout --all); other settings
  * in the file stay. Nothing to do without a file. */

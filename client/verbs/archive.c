@@ -1,5 +1,7 @@
 /* berth save, berth load and berth import: image archives and root filesystem tarballs
- * streamed between a file (or standard input/output) and berthd, never held whole. */
+ * streamed between a file (or standard input/output) and berthd, never held whole; an
+ * import from a URL is berthd's own download. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -37,10 +39,11 @@ static const char load_usage[] =
         "  -h, --help            print this help\n";
 
 static const char import_usage[] =
-        "Usage: berth import [options] PATH [REFERENCE]\n"
+        "Usage: berth import [options] PATH|URL [REFERENCE]\n"
         "\n"
-        "Create an image from the root filesystem tarball (maybe compressed) in PATH, or on\n"
-        "standard input when PATH is \"-\", and name it REFERENCE. Prints the image's ID.\n"
+        "Create an image from the root filesystem tarball (maybe compressed) in PATH, on\n"
+        "standard input when PATH is \"-\", or at an http:// or https:// URL that berthd\n"
+        "downloads, and name it REFERENCE. Prints the image's ID.\n"
         "\n"
         "Options:\n"
         "  -c, --change INSTRUCTION   apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV,\n"
@@ -222,13 +225,16 @@ int cmd_load(struct client *c, int argc, char **argv) {
         return 0;
 }
 
-/* ?reference=&message=&changes=... for libpod's import; each value escaped whole. */
-static char *import_path(const char *reference, const char *message, char **changes, size_t n_changes) {
+/* ?url=&reference=&message=&changes=... for libpod's import; each value escaped whole. */
+static char *import_path(const char *url, const char *reference, const char *message, char **changes,
+                         size_t n_changes) {
+        static const char *const keys[] = { "url", "reference", "message" };
+        const char *values[] = { url, reference, message };
         char *path = xstrdup("/images/import?");
 
-        for (size_t i = 0; i < n_changes + 2; i++) {
-                const char *key = i == 0 ? "reference" : i == 1 ? "message" : "changes";
-                const char *value = i == 0 ? reference : i == 1 ? message : changes[i - 2];
+        for (size_t i = 0; i < n_changes + 3; i++) {
+                const char *key = i < 3 ? keys[i] : "changes";
+                const char *value = i < 3 ? values[i] : changes[i - 3];
                 if (!value)
                         continue;
                 _cleanup_free_ char *escaped = http_escape(value, NULL);
@@ -238,6 +244,13 @@ static char *import_path(const char *reference, const char *message, char **chan
         }
         path[strlen(path) - 1] = '\0';  /* the last '&', or the '?' when there is nothing */
         return path;
+}
+
+/* podman's rule: a source with a scheme ("https://...") is a URL for berthd to fetch;
+ * berthd judges the scheme. */
+static bool is_url(const char *s) {
+        size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+        return n > 0 && isalpha((unsigned char) s[0]) && strncmp(s + n, "://", 3) == 0;
 }
 
 int cmd_import(struct client *c, int argc, char **argv) {
@@ -270,12 +283,16 @@ int cmd_import(struct client *c, int argc, char **argv) {
         if (r < 0)
                 return r;
         file = argv[optind];
-        r = open_input(strcmp(file, "-") == 0 ? NULL : file, "", &fd, &c->error);
-        if (r < 0)
-                return r;
-        path = import_path(optind + 1 < argc ? argv[optind + 1] : NULL, message, changes, n_changes);
-        r = client_request_upload(c, path, fd, strcmp(file, "-") == 0 ? "standard input" : file, &answer,
-                                  &c->error);
+        path = import_path(is_url(file) ? file : NULL, optind + 1 < argc ? argv[optind + 1] : NULL, message,
+                           changes, n_changes);
+        if (is_url(file))
+                r = client_request_json(c, "POST", path, NULL, &answer, &c->error);
+        else {
+                r = open_input(strcmp(file, "-") == 0 ? NULL : file, "", &fd, &c->error);
+                if (r >= 0)
+                        r = client_request_upload(c, path, fd, strcmp(file, "-") == 0 ? "standard input" : file,
+                                                  &answer, &c->error);
+        }
         if (r < 0)
                 return r;
         id = json_string_value(json_object_get(answer, "Id"));

@@ -14,7 +14,6 @@
 #include "image-name.h"
 #include "progress-bars.h"
 #include "progress.h"
-#include "registry-creds.h"
 #include "transfer-flags.h"
 #include "verb.h"
 #include "verbs/image.h"
@@ -26,9 +25,19 @@ static const char pull_usage[] =
         "standard error, the ID of the pulled image to standard output.\n"
         "\n"
         "Options:\n"
+        "  -a, --all-tags                  pull every tag of the image's repository (a tag\n"
+        "                                  in IMAGE is ignored)\n"
+        "      --authfile PATH             take the credentials for the registry from this\n"
+        "                                  auth file (containers-auth.json format)\n"
         "      --creds USERNAME:PASSWORD   credentials for the registry (default: the login\n"
         "                                  stored by berth login)\n"
+        "      --platform OS/ARCH[/VARIANT]\n"
+        "                                  the platform to choose from a manifest list\n"
+        "                                  (default: berthd's machine)\n"
         "  -q, --quiet                     print only the image ID\n"
+        "      --tls-verify[=true|false]   true: HTTPS with verified certificates only;\n"
+        "                                  false: plain HTTP and unverified TLS allowed\n"
+        "                                  (default: berthd's settings for the registry)\n"
         "  -h, --help                      print this help\n";
 
 static int print_images(const char *ref, const json_t *images, berth_error *err) {
@@ -62,6 +71,20 @@ static int compat_path(const char *ref, char **ret_path, berth_error *err) {
         return 0;
 }
 
+/* Docker's platform=OS/ARCH[/VARIANT]. */
+static void add_platform(char **path, const berth_platform *p) {
+        _cleanup_free_ char *text = NULL, *escaped = NULL;
+        char *n;
+
+        if (!p->os || !p->arch)
+                return;
+        text = xasprintf("%s/%s%s%s", p->os, p->arch, p->variant ? "/" : "", p->variant ?: "");
+        escaped = http_escape(text, NULL);
+        n = xasprintf("%s&platform=%s", *path, escaped);
+        free(*path);
+        *path = n;
+}
+
 static int terminal_width(void) {
         struct winsize ws;
 
@@ -69,7 +92,8 @@ static int terminal_width(void) {
 }
 
 /* The Docker API's pull drawn as bars, then the image's ID from libpod's inspect. */
-static int pull_bars(struct client *c, const char *ref, const char *const *headers, berth_error *err) {
+static int pull_bars(struct client *c, const char *ref, const berth_platform *platform, const char *const *headers,
+                     berth_error *err) {
         _cleanup_free_ char *path = NULL, *inspect = NULL;
         _cleanup_(json_decrefp) json_t *image = NULL;
         struct bars b = { .width = terminal_width() };
@@ -79,6 +103,7 @@ static int pull_bars(struct client *c, const char *ref, const char *const *heade
         r = compat_path(ref, &path, err);
         if (r < 0)
                 return r;
+        add_platform(&path, platform);
         r = client_request_compat_stream(c, "POST", path, headers, bars_on_line, &b, err);
         if (r >= 0 && b.error)
                 r = berth_err(err, -EIO, "%s", b.error);
@@ -97,16 +122,19 @@ static int pull_bars(struct client *c, const char *ref, const char *const *heade
 }
 
 static int pull_one(struct client *c, const char *ref, const struct transfer_flags *f, berth_error *err) {
-        _cleanup_free_ char *escaped = http_escape(ref, "/:@");
-        _cleanup_free_ char *path = xasprintf("/images/pull?reference=%s%s", escaped, f->quiet ? "&quiet=true" : "");
-        /* Without --creds, the login `berth login` stored for the image's registry. */
-        _cleanup_free_ char *stored = f->auth_header ? NULL : registry_creds_stored_header(ref);
-        const char *headers[] = { f->auth_header ? f->auth_header : stored, NULL };
+        _cleanup_free_ char *escaped = http_escape(ref, "/:@"), *query = transfer_flags_query(f), *header = NULL;
+        _cleanup_free_ char *path = xasprintf("/images/pull?reference=%s%s%s", escaped, f->quiet ? "&quiet=true" : "",
+                                              query);
+        const char *headers[] = { NULL, NULL };
         struct progress p = { .what = "pull", .quiet = f->quiet };
-        int r;
+        int r = transfer_flags_auth_header(f, ref, &header, err);
 
-        if (!f->quiet && isatty(STDERR_FILENO))
-                return pull_bars(c, ref, headers, err);
+        if (r < 0)
+                return r;
+        headers[0] = header;
+        /* Docker's API has no tlsVerify, and pulls every tag without IDs to show. */
+        if (!f->quiet && !f->tls_verify && !f->all_tags && isatty(STDERR_FILENO))
+                return pull_bars(c, ref, &f->platform, headers, err);
         r = client_request_stream(c, "POST", path, headers, progress_on_line, &p, err);
         if (r >= 0 && p.error)
                 r = berth_err(err, -EIO, "%s", p.error);
@@ -119,7 +147,7 @@ static int pull_one(struct client *c, const char *ref, const struct transfer_fla
 int cmd_pull(struct client *c, int argc, char **argv) {
         struct transfer_flags f = { 0 };
         berth_error held = { 0 };
-        int r = transfer_flags_parse(c, argc, argv, 1, -1, &f);
+        int r = transfer_flags_parse(c, TRANSFER_PULL, argc, argv, 1, -1, &f);
 
         if (r != 0) {
                 transfer_flags_done(&f);

@@ -27,7 +27,12 @@ bool registry_is_insecure(berth_engine *e, const char *domain) {
 
 void pull_registry_options(berth_engine *e, const char *domain, const berth_pull_options *o,
                            struct registry_options *ret) {
-        *ret = (struct registry_options) { .insecure = registry_is_insecure(e, domain), .certs_dir = CERTS_DIR };
+        /* tlsVerify, when given, decides for this request alone, as podman's does. */
+        bool insecure = o && o->tls_verify == BERTH_TLS_SKIP     ? true
+                        : o && o->tls_verify == BERTH_TLS_VERIFY ? false
+                                                                 : registry_is_insecure(e, domain);
+
+        *ret = (struct registry_options) { .insecure = insecure, .certs_dir = CERTS_DIR };
         if (o)
                 ret->bearer_token = o->registry_token;
         if (o && o->username) {

@@ -46,7 +46,8 @@ int pull_layers(struct pull *p, berth_error *err);
 /* Releases claims and removes layers this pull unpacked but never committed. */
 void pull_layers_release(struct pull *p, bool committed);
 
-/* Registry options for a domain: insecure per config or loopback, certs.d, credentials. */
+/* Registry options for a domain: insecure per o->tls_verify, else per config or
+ * loopback; certs.d, credentials. */
 void pull_registry_options(berth_engine *e, const char *domain, const berth_pull_options *o,
                            struct registry_options *ret);
 

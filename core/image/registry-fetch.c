@@ -1,12 +1,17 @@
-/* Registry reads: the login check, manifests, and small blobs, all verified by digest. */
+/* Registry reads: the login check, tag lists, manifests, and small blobs, all verified
+ * by digest. */
 #include "registry-internal.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "berth/alloc.h"
+#include "berth/strv.h"
 
 #define MANIFEST_MAX (4u << 20)
+#define TAGS_PAGE_MAX (4u << 20)
+#define TAGS_PAGES_MAX 1000
 
 static const char manifest_accept[] =
         "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
@@ -47,6 +52,64 @@ int registry_login(registry *r, berth_error *err) {
                                         : registry_status_error(r, &resp, "login", err);
         registry_response_done(&resp);
         return rc;
+}
+
+char *registry_link_next(const char *link, const char *base) {
+        const char *open = link ? strchr(link, '<') : NULL, *close = open ? strchr(open, '>') : NULL;
+        size_t n = strlen(base);
+
+        if (!close || (!strstr(close, "rel=\"next\"") && !strstr(close, "rel=next")))
+                return NULL;
+        open++;
+        if ((size_t) (close - open) > n && strncmp(open, base, n) == 0 && open[n] == '/')
+                open += n;
+        return *open == '/' ? xstrndup(open, (size_t) (close - open)) : NULL;
+}
+
+/* {"name": "busybox", "tags": ["latest", ...]}; "tags" may be null for none. */
+static int add_tags(registry *r, const struct registry_response *resp, char ***tags, berth_error *err) {
+        _cleanup_(json_decrefp) json_t *j = json_loadb(resp->body ? resp->body : "", resp->size, 0, NULL);
+        json_t *list = json_object_get(j, "tags"), *tag;
+        size_t i;
+
+        if (!json_is_object(j) || (list && !json_is_array(list) && !json_is_null(list)))
+                return berth_err(err, -EBADMSG, "registry %s: malformed tag list", r->domain);
+        json_array_foreach(list, i, tag) {
+                if (!json_is_string(tag))
+                        return berth_err(err, -EBADMSG, "registry %s: malformed tag list", r->domain);
+                strv_push(tags, json_string_value(tag));
+        }
+        return 0;
+}
+
+int registry_list_tags(registry *r, const char *repo, char ***ret_tags, berth_error *err) {
+        _cleanup_free_ char *scope = xasprintf("repository:%s:pull", repo);
+        _cleanup_free_ char *what = xasprintf("listing the tags of %s", repo);
+        _cleanup_free_ char *path = xasprintf("/v2/%s/tags/list", repo);
+        _cleanup_(strv_freep) char **tags = xnew0(char *, 1);
+        struct registry_response resp = { .max = TAGS_PAGE_MAX };
+        const char *base;
+        int rc = registry_base(r, &base, err);
+
+        for (int page = 0; rc >= 0 && path; page++) {
+                if (page == TAGS_PAGES_MAX) {
+                        rc = berth_err(err, -E2BIG, "%s: registry %s gave more than %d pages", what, r->domain,
+                                       TAGS_PAGES_MAX);
+                        break;
+                }
+                rc = get(r, path, scope, NULL, &resp, err);
+                if (rc >= 0 && resp.status != 200)
+                        rc = registry_status_error(r, &resp, what, err);
+                if (rc >= 0)
+                        rc = add_tags(r, &resp, &tags, err);
+                free(path);
+                path = rc >= 0 ? registry_link_next(resp.link, base) : NULL;
+        }
+        registry_response_done(&resp);
+        if (rc < 0)
+                return rc;
+        *ret_tags = TAKE_PTR(tags);
+        return 0;
 }
 
 void registry_manifest_done(struct registry_manifest *m) {

@@ -39,6 +39,7 @@ struct registry_response {
         char *content_type;
         char *docker_digest;
         char *location;
+        char *link;                      /* the next page of a listing */
         char *www_authenticate;
 };
 void registry_response_done(struct registry_response *resp);

@@ -1,5 +1,6 @@
-/* Blobs as pull streams: libcurl's multi interface is driven from the reader's calls,
- * so a layer flows from the socket into the unpacker without a thread or a temp file. */
+/* Blobs (and import's plain URL downloads) as pull streams: libcurl's multi interface is
+ * driven from the reader's calls, so a layer flows from the socket into the unpacker
+ * without a thread or a temp file. */
 #include "registry-internal.h"
 
 #include <errno.h>
@@ -9,7 +10,8 @@
 
 struct registry_stream {
         registry *r;
-        char *url, *scope, *what;
+        char *url, *scope, *what;       /* scope NULL: a plain download (registry_stream_open_url) */
+        char errbuf[CURL_ERROR_SIZE];   /* libcurl's own words for a failed download */
         CURLM *multi;
         CURL *easy;
         struct curl_slist *headers;
@@ -61,33 +63,61 @@ static void stop_transfer(registry_stream *s) {
 
 static void start_transfer(registry_stream *s) {
         registry_response_done(&s->resp);
-        s->easy = registry_handle(s->r, s->url, s->scope, &s->headers, &s->resp);
+        s->easy = registry_handle(s->r, s->url, s->scope ? s->scope : REGISTRY_NO_AUTH, &s->headers, &s->resp);
+        if (!s->scope) {
+                /* A download and its redirects stay on HTTP(S): never file:// or ftp://. */
+                curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+                curl_easy_setopt(s->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+                curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);
+        }
         curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
         curl_multi_add_handle(s->multi, s->easy);
         s->done = false;
 }
 
-int registry_stream_open(registry *r, const char *repo, const char *digest, registry_stream **ret,
-                         berth_error *err) {
-        registry_stream *s;
-        const char *base;
-        int rc = registry_base(r, &base, err);
-
-        if (rc < 0)
-                return rc;
-        s = xnew0(registry_stream, 1);
+static registry_stream *stream_new(registry *r, char *url, char *scope, char *what) {
+        registry_stream *s = xnew0(registry_stream, 1);
         s->r = r;
-        s->url = xasprintf("%s/v2/%s/blobs/%s", base, repo, digest);
-        s->scope = xasprintf("repository:%s:pull", repo);
-        s->what = xasprintf("blob %s of %s", digest, repo);
+        s->url = url;
+        s->scope = scope;
+        s->what = what;
         s->resp.max = 65536;
         s->multi = curl_multi_init();
         if (!s->multi)
                 abort();
         start_transfer(s);
-        *ret = s;
+        return s;
+}
+
+int registry_stream_open(registry *r, const char *repo, const char *digest, registry_stream **ret,
+                         berth_error *err) {
+        const char *base;
+        int rc = registry_base(r, &base, err);
+
+        if (rc < 0)
+                return rc;
+        *ret = stream_new(r, xasprintf("%s/v2/%s/blobs/%s", base, repo, digest),
+                          xasprintf("repository:%s:pull", repo), xasprintf("blob %s of %s", digest, repo));
         return 0;
+}
+
+registry_stream *registry_stream_open_url(registry *r, const char *url) {
+        return stream_new(r, xstrdup(url), NULL, xstrdup(url));
+}
+
+/* A download that failed: libcurl's reason, and an errno that tells the cases apart. */
+static int download_error(registry_stream *s, long status) {
+        if (s->result == CURLE_OK)
+                return berth_err(&s->err, status == 404 || status == 410 ? -ENOENT : -EIO,
+                                 "cannot download %s: the server answered HTTP status %ld", s->what, status);
+        int code = s->result == CURLE_COULDNT_CONNECT         ? -ECONNREFUSED
+                   : s->result == CURLE_COULDNT_RESOLVE_HOST  ? -EHOSTUNREACH
+                   : s->result == CURLE_OPERATION_TIMEDOUT    ? -ETIMEDOUT
+                   : s->result == CURLE_UNSUPPORTED_PROTOCOL  ? -EINVAL
+                                                               : -EIO;
+        return berth_err(&s->err, code, "cannot download %s: %s", s->what,
+                         *s->errbuf ? s->errbuf : curl_easy_strerror(s->result));
 }
 
 /* The transfer ended: success, a challenge to answer and restart, or an error. */
@@ -96,6 +126,8 @@ static int finish(registry_stream *s) {
 
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
         s->resp.status = status;
+        if (!s->scope && (s->result != CURLE_OK || status != 200))
+                return download_error(s, status);
         if (s->result != CURLE_OK)
                 return berth_err(&s->err, -EIO, "%s from registry %s: %s", s->what, s->r->domain,
                                  curl_easy_strerror(s->result));
@@ -158,6 +190,13 @@ ssize_t registry_stream_read(void *cls, void *buf, size_t max) {
 
 const berth_error *registry_stream_error(const registry_stream *s) {
         return &s->err;
+}
+
+int64_t registry_stream_length(const registry_stream *s) {
+        curl_off_t length = -1;
+        if (s->easy)
+                curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+        return length;
 }
 
 registry_stream *registry_stream_free(registry_stream *s) {

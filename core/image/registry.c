@@ -102,6 +102,7 @@ void registry_response_done(struct registry_response *resp) {
         free(resp->content_type);
         free(resp->docker_digest);
         free(resp->location);
+        free(resp->link);
         free(resp->www_authenticate);
         size_t max = resp->max;
         *resp = (struct registry_response) { .max = max };
@@ -146,6 +147,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *cls) {
         keep_header(&resp->content_type, line, len, "Content-Type");
         keep_header(&resp->docker_digest, line, len, "Docker-Content-Digest");
         keep_header(&resp->location, line, len, "Location");
+        keep_header(&resp->link, line, len, "Link");
         keep_header(&resp->www_authenticate, line, len, "WWW-Authenticate");
         return len;
 }
@@ -279,7 +281,9 @@ int registry_base(registry *r, const char **ret, berth_error *err) {
                         base = r->base;
                         pthread_mutex_unlock(&r->lock);
                 } else if (err) {
-                        *err = attempt;   /* the last scheme's failure is the one to show */
+                        /* The last scheme's failure is the one to show, with its URL. */
+                        berth_err(err, attempt.code, "%s (%s%s)", attempt.message, url,
+                                  r->insecure ? "" : "; TLS is required for this registry");
                 }
         }
         registry_response_done(&resp);

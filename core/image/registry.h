@@ -50,6 +50,10 @@ void registry_manifest_done(struct registry_manifest *m);
 int registry_get_manifest(registry *r, const char *repo, const char *reference, struct registry_manifest *ret,
                           berth_error *err);
 
+/* The tags of `repo` (GET /v2/<repo>/tags/list, every page of it), NULL-terminated in
+ * the registry's order. */
+int registry_list_tags(registry *r, const char *repo, char ***ret_tags, berth_error *err);
+
 /* A small blob (an image config) read whole and verified against its digest. */
 int registry_get_blob(registry *r, const char *repo, const char *digest, size_t max, char **ret_data,
                       size_t *ret_size, berth_error *err);
@@ -58,8 +62,14 @@ int registry_get_blob(registry *r, const char *repo, const char *digest, size_t 
  * -errno and registry_stream_error() says why. Nothing is written to disk. */
 int registry_stream_open(registry *r, const char *repo, const char *digest, registry_stream **ret,
                          berth_error *err);
+/* Any http(s) URL as such a stream, for downloads that are no registry's (docker
+ * import URL): no credentials, redirects only to http(s), only a 200 is data, and the
+ * errors name the URL. The transfer starts at the first read. */
+registry_stream *registry_stream_open_url(registry *r, const char *url);
 ssize_t registry_stream_read(void *stream, void *buf, size_t max);
 const berth_error *registry_stream_error(const registry_stream *s);
+/* The answer's Content-Length once its first bytes were read; -1 when it has none. */
+int64_t registry_stream_length(const registry_stream *s);
 registry_stream *registry_stream_free(registry_stream *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(registry_stream *, registry_stream_free);
 
@@ -71,6 +81,11 @@ int registry_blob_upload(registry *r, const char *repo, const char *digest, uint
                          registry_rewind_fn rewind, void *cls, berth_error *err);
 int registry_put_manifest(registry *r, const char *repo, const char *tag, const char *media_type, const char *data,
                           size_t size, berth_error *err);
+
+/* A listing's Link header (RFC 8288, `<URL>; rel="next"`) -> the path of the next page
+ * ("/v2/..."), when there is one on the registry at `base` ("https://host"): a page
+ * elsewhere would get the registry's credentials. Exposed for tests. */
+char *registry_link_next(const char *link, const char *base);
 
 /* WWW-Authenticate parsing, exposed for tests. */
 struct registry_challenge {

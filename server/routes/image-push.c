@@ -10,6 +10,7 @@
 #include "berth/reference.h"
 #include "http.h"
 #include "progress-job.h"
+#include "routes/registry-params.h"
 #include "routes/routes.h"
 
 struct push_job {
@@ -17,6 +18,7 @@ struct push_job {
         char *source, *destination;
         char *tag;                 /* for Docker's closing aux line */
         bool quiet;
+        berth_tls_verify tls_verify;
         char *digest;
         uint64_t manifest_size;
 };
@@ -52,7 +54,7 @@ static void on_progress(void *cls, const berth_progress *p) {
 
 static int push_run(struct progress_job *job) {
         struct push_job *pj = (struct push_job *) job;
-        berth_pull_options o = { 0 };
+        berth_pull_options o = { .tls_verify = pj->tls_verify };
         header_credentials_pick(&job->creds, pj->destination ? pj->destination : pj->source, &o);
         return berth_image_push(job->server->engine, pj->source, pj->destination, &o, on_progress, pj, &pj->digest,
                                 &job->err);
@@ -99,13 +101,12 @@ int route_image_push(struct request *req) {
 
 int route_libpod_image_push(struct request *req) {
         const char *destination = req_query(req, "destination");
-        bool quiet, tls_verify;
+        berth_tls_verify tls_verify;
+        bool quiet;
         int rc = req_query_bool(req, "quiet", true, &quiet);
 
-        /* Registry TLS follows the daemon's settings (loopback and insecure registries
-         * are plain HTTP), as for pulls; tlsVerify is accepted and checked only. */
         if (rc >= 0)
-                rc = req_query_bool(req, "tlsVerify", true, &tls_verify);
+                rc = req_query_tls_verify(req, &tls_verify);
         if (rc < 0)
                 return rc;
         if (destination && strncmp(destination, "docker://", 9) == 0)
@@ -114,5 +115,6 @@ int route_libpod_image_push(struct request *req) {
         pj->source = xstrdup(req_param(req, "name"));
         pj->destination = destination && *destination ? xstrdup(destination) : NULL;
         pj->quiet = quiet;
+        pj->tls_verify = tls_verify;
         return progress_job_start(req, &pj->job, &push_ops);
 }

@@ -357,6 +357,18 @@ class RegistryServer:
     def ref(self, name):            # "busybox:latest" -> "127.0.0.1:PORT/busybox:latest"
         return f"{self.host}/{name}"
 
+    def other_host(self):
+        """"NAME:PORT" by a name engines do not take for loopback (so not plain HTTP by
+        default): the machine's own name when it resolves to 127.0.0.1; else skip."""
+        name = socket.gethostname().lower()
+        try:
+            addr = socket.gethostbyname(name)
+        except OSError:
+            pytest.skip(f"the host name {name!r} does not resolve")
+        if addr != "127.0.0.1" or name == "localhost" or not re.fullmatch(r"[a-z0-9-]+", name):
+            pytest.skip(f"the host name {name!r} is not another name for 127.0.0.1")
+        return f"{name}:{self.port}"
+
     def client(self, user=None, password=None, anonymous=False):
         """A RegistryClient; with the server's credentials unless anonymous or given.
         With token auth: tokens minted by the TokenServer for whatever scope the

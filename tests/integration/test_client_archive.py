@@ -263,6 +263,52 @@ def test_push_errors(daemon, registry, fresh_registry, auth_registry):
     assert (p.returncode, p.stderr) == (125, "Error: requires at least 1 arg(s), only received 0\n")
 
 
+def test_push_tls_verify(daemon, registry, fresh_registry):
+    img = registry.images["busybox:latest"]
+    pulled(daemon, img)
+    p = berth(daemon, "push", "--tls-verify", img.ref, fresh_registry.ref("tls:v1"), check=False)
+    assert p.returncode == 125
+    last = p.stderr.splitlines()[-1]
+    assert last.startswith("Error: ") and last.endswith(
+        f"(https://{fresh_registry.host}/v2/; TLS is required for this registry)"), last
+    # By a name that is not loopback the registry needs tlsVerify=false, for that push alone.
+    other = f"{fresh_registry.other_host()}/tls:v2"
+    p = berth(daemon, "push", img.ref, other, check=False)
+    assert p.returncode == 125 and "TLS is required for this registry" in p.stderr
+    assert fresh_registry.client().catalog() == []
+    p = berth(daemon, "push", "--tls-verify=false", img.ref, other)
+    assert p.stderr.endswith("Writing manifest to image destination\nStoring signatures\n")
+    assert fresh_registry.client().head_manifest("tls", "v2")
+    p = run(["podman", "--remote", "push", "--tls-verify=false", img.ref, f"{fresh_registry.other_host()}/tls:v3"],
+            env=client_env(daemon))
+    assert fresh_registry.client().head_manifest("tls", "v3")
+    p = berth(daemon, "push", "--tls-verify=no", img.ref, check=False)
+    assert (p.returncode, p.stderr) == (
+        125, 'Error: invalid argument "no" for "--tls-verify" flag: expected true or false\n')
+    # pull's own flags are not push's.
+    p = berth(daemon, "push", "--platform", "linux/amd64", img.ref, check=False)
+    assert p.returncode == 125 and "--platform" in p.stderr
+
+
+def test_push_authfile(daemon, registry, auth_registry, workdir):
+    img = registry.images["busybox:latest"]
+    pulled(daemon, img)
+    host, dest = auth_registry.host, auth_registry.ref("authfile:v1")
+    path = os.path.join(workdir, "auth.json")
+    with open(path, "w") as f:
+        pair = base64.b64encode(f"{AUTH_USER}:{AUTH_PASSWORD}".encode()).decode()
+        json.dump({"auths": {host: {"auth": pair}}}, f)
+    p = berth(daemon, "push", "--authfile", path, img.ref, dest)
+    assert "Writing manifest" in p.stderr
+    assert auth_registry.client().head_manifest("authfile", "v1")
+    # Nothing in the file for an open registry: pushed without credentials, as podman does.
+    p = berth(daemon, "push", "--authfile", path, img.ref, registry.ref("authfile:v1"))
+    assert registry.client().head_manifest("authfile", "v1")
+    missing = os.path.join(workdir, "none.json")
+    p = berth(daemon, "push", "--authfile", missing, img.ref, dest, check=False)
+    assert (p.returncode, p.stderr) == (125, f"Error: cannot read the auth file {missing}: No such file or directory\n")
+
+
 # ---------------------------------------------------------------------------
 # login and logout
 

@@ -1,13 +1,15 @@
 """The berth CLI's image verbs (pull, images, image inspect/exists, history, tag, untag,
 rmi, the `image` group) against a real berthd and a registry on loopback, checked for
 podman's output and exit statuses."""
+import base64
 import json
+import os
 import re
 
 import pytest
 
 from conftest import BERTH, client_env, run
-from registry import AUTH_PASSWORD, AUTH_USER, auth_registry, registry  # noqa: F401 - fixtures
+from registry import AUTH_PASSWORD, AUTH_USER, auth_registry, fresh_registry, registry  # noqa: F401 - fixtures
 
 
 def berth(daemon, *args, check=True):
@@ -66,6 +68,147 @@ def test_pull_with_creds(daemon, auth_registry):
     p = berth(daemon, "pull", "--creds", AUTH_USER, img.ref, check=False)
     assert p.returncode == 125
     assert p.stderr == "Error: invalid --creds: expected USERNAME:PASSWORD, both not empty\n"
+
+
+def test_pull_platform(daemon, registry):
+    plat = registry.images["platforms:latest"]
+    arm, amd = plat.platforms["arm64/v8"], plat.platforms["amd64"]
+    assert arm.id != amd.id
+    assert berth(daemon, "pull", "-q", "--platform", "linux/arm64/v8", plat.ref).stdout == arm.id[7:] + "\n"
+    # Normalized as podman does: aarch64 is arm64, whose only variant is v8.
+    assert berth(daemon, "pull", "-q", "--platform", "linux/aarch64", plat.ref).stdout == arm.id[7:] + "\n"
+    assert berth(daemon, "pull", "-q", "--platform", "linux/amd64", plat.ref).stdout == amd.id[7:] + "\n"
+    # podman --remote sends --platform's ARCH/VARIANT in arch.
+    p = run(["podman", "--remote", "pull", "-q", "--platform", "linux/arm64/v8", plat.ref], env=client_env(daemon))
+    assert p.stdout == arm.id[7:] + "\n"
+    p = berth(daemon, "pull", "--platform", "linux/s390x", plat.ref, check=False)
+    assert p.returncode == 125 and p.stdout == ""
+    assert "no image for platform linux/s390x in the manifest list" in p.stderr.splitlines()[-1]
+    for bad, hint in (("bad", ""), ("linux/", ", each part of letters, digits, '_' and '-'"),
+                      ("a/b/c/d", ""), ("linux/am d64", ", each part of letters, digits, '_' and '-'")):
+        p = berth(daemon, "pull", "--platform", bad, plat.ref, check=False)
+        assert (p.returncode, p.stdout) == (125, ""), bad
+        assert p.stderr == f'Error: invalid platform "{bad}": expected OS/ARCH[/VARIANT]{hint}\n'
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={plat.ref}&arch=arm64/v8&variant=v8")
+    assert r.status == 400 and "the variant" in r.json()["message"]
+    r = daemon.request("POST", f"/images/create?fromImage={plat.name}&tag=latest&platform=linux/arm64")
+    assert r.status == 200 and b"error" not in r.body
+    r = daemon.request("POST", f"/images/create?fromImage={plat.name}&tag=latest&platform=linux//x")
+    assert r.status == 400 and "invalid platform" in r.json()["message"]
+
+
+def test_pull_tls_verify(daemon, registry):
+    img = registry.images["busybox:latest"]
+    # Loopback is plain HTTP by default; --tls-verify asks for HTTPS there too, as podman.
+    for flag in ("--tls-verify", "--tls-verify=true"):
+        p = berth(daemon, "pull", flag, img.ref, check=False)
+        assert (p.returncode, p.stdout) == (125, "")
+        last = p.stderr.splitlines()[-1]
+        assert last.startswith(f"Error: pulling {img.name}: registry {registry.host}: "), last
+        assert last.endswith(f" (https://{registry.host}/v2/; TLS is required for this registry)"), last
+    assert berth(daemon, "pull", "-q", "--tls-verify=false", img.ref).stdout == img.id[7:] + "\n"
+    # Another name for the registry is HTTPS by default; tlsVerify=false makes it insecure
+    # for that pull alone.
+    other = f"{registry.other_host()}/busybox:latest"
+    p = berth(daemon, "pull", other, check=False)
+    assert p.returncode == 125 and f"(https://{registry.other_host()}/v2/; TLS is required" in p.stderr
+    assert berth(daemon, "pull", "-q", "--tls-verify=false", other).stdout == img.id[7:] + "\n"
+    p = run(["podman", "--remote", "pull", "-q", "--tls-verify=false", other], env=client_env(daemon))
+    assert p.stdout == img.id[7:] + "\n"
+    p = berth(daemon, "pull", "--tls-verify=true", other, check=False)
+    assert p.returncode == 125
+    p = berth(daemon, "pull", "--tls-verify=maybe", img.ref, check=False)
+    assert (p.returncode, p.stderr) == (
+        125, 'Error: invalid argument "maybe" for "--tls-verify" flag: expected true or false\n')
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={img.ref}&tlsVerify=maybe")
+    assert r.status == 400 and "tlsVerify" in r.json()["message"]
+
+
+def write_authfile(path, auths):
+    with open(path, "w") as f:
+        json.dump({"auths": {k: {"auth": base64.b64encode(v.encode()).decode()} for k, v in auths.items()}}, f)
+    return path
+
+
+def test_pull_authfile(daemon, auth_registry, workdir):
+    img = auth_registry.images["busybox:latest"]
+    host = auth_registry.host
+    good = write_authfile(os.path.join(workdir, "good.json"),
+                          {"other.example:5000": "x:y", host: f"{AUTH_USER}:{AUTH_PASSWORD}"})
+    assert berth(daemon, "pull", "-q", "--authfile", good, img.ref).stdout == img.id[7:] + "\n"
+    berth(daemon, "rmi", img.ref)
+    # A namespace key is more specific than the host's; a URL key (docker's) names its host.
+    ns = write_authfile(os.path.join(workdir, "ns.json"), {host: "berth:wrong", f"{host}/busybox": f"{AUTH_USER}:{AUTH_PASSWORD}"})
+    assert berth(daemon, "pull", "-q", "--authfile", ns, img.ref).stdout == img.id[7:] + "\n"
+    berth(daemon, "rmi", img.ref)
+    url = write_authfile(os.path.join(workdir, "url.json"), {f"http://{host}/v2/": f"{AUTH_USER}:{AUTH_PASSWORD}"})
+    assert berth(daemon, "pull", "-q", "--authfile", url, img.ref).stdout == img.id[7:] + "\n"
+    wrong = write_authfile(os.path.join(workdir, "wrong.json"), {host: f"{AUTH_USER}:wrong"})
+    p = berth(daemon, "pull", "--authfile", wrong, img.ref, check=False)
+    assert p.returncode == 125 and p.stderr.splitlines()[-1].startswith("Error: ") and "wrong" not in p.stderr
+    missing = os.path.join(workdir, "none.json")
+    p = berth(daemon, "pull", "--authfile", missing, img.ref, check=False)
+    assert (p.returncode, p.stdout, p.stderr) == (
+        125, "", f"Error: cannot read the auth file {missing}: No such file or directory\n")
+    elsewhere = write_authfile(os.path.join(workdir, "elsewhere.json"), {"other.example:5000": "x:y"})
+    # Nothing for this registry: the pull goes without credentials, as podman's does.
+    p = berth(daemon, "pull", "--authfile", elsewhere, img.ref, check=False)
+    assert (p.returncode, p.stdout) == (125, ""), p.stderr
+    assert p.stderr == f"Error: pulling {host}/busybox: registry {host}: authentication required\n"
+    broken = os.path.join(workdir, "broken.json")
+    with open(broken, "w") as f:
+        f.write("{not json")
+    p = berth(daemon, "pull", "--authfile", broken, img.ref, check=False)
+    assert p.returncode == 125 and p.stderr.startswith(f"Error: cannot read the auth file {broken}: ")
+    bad = os.path.join(workdir, "bad.json")
+    with open(bad, "w") as f:
+        json.dump({"auths": {host: {"auth": "bm90LWEtcGFpcg=="}}}, f)   # "not-a-pair"
+    p = berth(daemon, "pull", "--authfile", bad, img.ref, check=False)
+    assert (p.returncode, p.stderr) == (
+        125, f"Error: the auth file {bad}: the entry for {host} is not base64 of USERNAME:PASSWORD\n")
+
+
+def test_pull_all_tags(daemon, registry, fresh_registry):
+    env = client_env(daemon)
+    bb, multi = registry.images["busybox:latest"], registry.images["multilayer:latest"]
+    for img in (bb, multi):
+        berth(daemon, "pull", "-q", img.ref)
+    repo = fresh_registry.ref("every")
+    for source, tag in ((bb, "v1"), (multi, "v2"), (bb, "v3")):
+        berth(daemon, "tag", source.ref, f"{repo}:{tag}")
+        berth(daemon, "push", "-q", f"{repo}:{tag}")
+        berth(daemon, "untag", source.id[7:], f"{repo}:{tag}")
+    p = berth(daemon, "pull", "--all-tags", repo)
+    # As podman: one "Trying to pull" per tag in the registry's order, an ID per tag.
+    trying = [line for line in p.stderr.splitlines() if line.startswith("Trying to pull ")]
+    assert trying == [f"Trying to pull {repo}:{t}..." for t in ("v1", "v2", "v3")]
+    ids = [json.loads(berth(daemon, "image", "inspect", f"{repo}:{t}").stdout)[0]["Id"] for t in ("v1", "v2", "v3")]
+    assert p.stdout == "".join(i + "\n" for i in ids)
+    assert ids[0] == ids[2] != ids[1]
+    # A tag in the name is ignored, as podman does; -q prints only the IDs.
+    p = berth(daemon, "pull", "-a", "-q", f"{repo}:v2")
+    assert (p.stdout, p.stderr) == ("".join(i + "\n" for i in ids), "")
+    p = run(["podman", "--remote", "pull", "-q", "--all-tags", repo], env=env)
+    assert p.stdout == "".join(i + "\n" for i in ids)
+    # docker pull -a: Docker's API pulls every tag when none is given.
+    for t in ("v1", "v2", "v3"):
+        berth(daemon, "untag", ids[0] if t != "v2" else ids[1], f"{repo}:{t}")
+    p = run(["docker", "pull", "-a", repo], env=env)
+    assert all(f"{t}: Pulling from every" in p.stdout for t in ("v1", "v2", "v3")), p.stdout
+    assert berth(daemon, "image", "exists", f"{repo}:v3").returncode == 0
+    p = berth(daemon, "pull", "-a", fresh_registry.ref("nosuch"), check=False)
+    assert (p.returncode, p.stdout) == (125, "")
+    assert p.stderr.startswith(f"Error: pulling every tag of {fresh_registry.ref('nosuch')}: "), p.stderr
+    assert "NAME_UNKNOWN" in p.stderr
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={repo}&allTags=true&policy=never")
+    assert r.status == 400 and "never" in r.json()["message"]
+    # Without allTags the stored image answers for "missing" and "never" as before.
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={repo}:v2&policy=missing")
+    assert (r.status, r.json()) == (200, {"images": [ids[1]], "id": ids[1]})
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={repo}:v9&policy=never")
+    assert r.status == 404 and "never" in r.json()["message"]
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={repo}:v2&policy=missing&os=li+nux")
+    assert r.status == 400 and 'invalid OS "li nux"' in r.json()["message"]
 
 
 def test_images_table_and_formats(daemon, registry):

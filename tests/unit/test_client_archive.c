@@ -1,6 +1,7 @@
-/* The pure and local helpers behind berth login, logout, push and prune: registry keys,
- * logins kept in the client's auth file and sent as X-Registry-Auth, and questions on
- * standard input with the terminal's echo off for passwords. */
+/* The pure and local helpers behind berth login, logout, pull, push and prune: registry
+ * keys, logins kept in the client's auth file and sent as X-Registry-Auth, the entries
+ * --authfile picks, and questions on standard input with the terminal's echo off for
+ * passwords. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +172,87 @@ static void test_stored_logins(void **state) {
         assert_non_null(strstr(err.message, a->file));
 }
 
+static void expect_authfile(const char *path, const char *reference, const char *user, const char *password) {
+        berth_error err = { 0 };
+        char *got = NULL, *want = registry_creds_header(user, password);
+
+        if (registry_creds_authfile_header(path, reference, &got, &err) < 0)
+                fail_msg("%s: %s", reference, err.message);
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+}
+
+static void expect_authfile_error(const char *path, const char *reference, int code, const char *message) {
+        berth_error err = { 0 };
+        char *got = NULL;
+
+        assert_int_equal(registry_creds_authfile_header(path, reference, &got, &err), code);
+        assert_null(got);
+        assert_string_equal(err.message, message);
+}
+
+/* --authfile: the most specific key covering the image, whatever the key's form. */
+static void test_authfile_header(void **state) {
+        struct auth_dir *a = *state;
+        char path[128], message[512], *got = NULL;
+        berth_error err = { 0 };
+
+        snprintf(path, sizeof(path), "%s/given.json", a->dir);
+        /* berth:se:cret, team:pw, hub:pw, url:pw, other:pw */
+        write_file(path, "{\"auths\": {"
+                         "\"127.0.0.1:5000\": {\"auth\": \"YmVydGg6c2U6Y3JldA==\"},"
+                         "\"127.0.0.1:5000/team\": {\"auth\": \"dGVhbTpwdw==\"},"
+                         "\"https://index.docker.io/v1/\": {\"auth\": \"aHViOnB3\"},"
+                         "\"http://Quay.IO/v2/\": {\"auth\": \"dXJsOnB3\"},"
+                         "\"quay.io/other/\": {\"auth\": \"b3RoZXI6cHc=\"},"
+                         "\"bad.example\": {\"auth\": \"bm90LWEtcGFpcg==\"},"
+                         "\"nopad.example\": {\"auth\": \"dGVhbTpwdw\"},"
+                         "\"junk.example\": {\"auth\": \"dGVh!bTpwdw==\"},"
+                         "\"nul.example\": {\"auth\": \"dQB4OnB3\"},"
+                         "\"empty.example\": {}}}");
+        expect_authfile(path, "127.0.0.1:5000/app:1", "berth", "se:cret");
+        expect_authfile(path, "docker://127.0.0.1:5000/app", "berth", "se:cret");
+        expect_authfile(path, "127.0.0.1:5000/team/app", "team", "pw");
+        expect_authfile(path, "127.0.0.1:5000/team", "team", "pw");
+        expect_authfile(path, "127.0.0.1:5000/teams/app", "berth", "se:cret");
+        expect_authfile(path, "busybox", "hub", "pw");
+        expect_authfile(path, "quay.io/app/x", "url", "pw");
+        expect_authfile(path, "quay.io/other/x", "other", "pw");
+
+        /* No key covers it: no credentials, as podman. */
+        assert_int_equal(registry_creds_authfile_header(path, "127.0.0.1:5001/app", &got, &err), 0);
+        assert_null(got);
+        snprintf(message, sizeof(message), "the auth file %s: the entry for bad.example is not base64 of "
+                 "USERNAME:PASSWORD", path);
+        expect_authfile_error(path, "bad.example/app", -EINVAL, message);
+        snprintf(message, sizeof(message), "the auth file %s: the entry for empty.example is not base64 of "
+                 "USERNAME:PASSWORD", path);
+        expect_authfile_error(path, "empty.example/app", -EINVAL, message);
+        expect_authfile(path, "nopad.example/app", "team", "pw");
+        snprintf(message, sizeof(message), "the auth file %s: the entry for junk.example is not base64 of "
+                 "USERNAME:PASSWORD", path);
+        expect_authfile_error(path, "junk.example/app", -EINVAL, message);
+        snprintf(message, sizeof(message), "the auth file %s: the entry for nul.example is not base64 of "
+                 "USERNAME:PASSWORD", path);
+        expect_authfile_error(path, "nul.example/app", -EINVAL, message);
+        /* The reference is checked as berthd would. */
+        assert_int_equal(registry_creds_authfile_header(path, "Bad Name", &got, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "Bad Name"));
+
+        write_file(path, "{\"credHelpers\": {}}");
+        snprintf(message, sizeof(message), "the auth file %s has no \"auths\" object", path);
+        expect_authfile_error(path, "busybox", -EINVAL, message);
+        write_file(path, "[1");
+        assert_int_equal(registry_creds_authfile_header(path, "busybox", &got, &err), -EINVAL);
+        snprintf(message, sizeof(message), "cannot read the auth file %s: ", path);
+        assert_true(strncmp(err.message, message, strlen(message)) == 0);
+        assert_null(got);
+        snprintf(path, sizeof(path), "%s/none.json", a->dir);
+        snprintf(message, sizeof(message), "cannot read the auth file %s: No such file or directory", path);
+        expect_authfile_error(path, "busybox", -ENOENT, message);
+}
+
 /* A pipe holding `text`, its write end closed. */
 static int pipe_with(const char *text) {
         int p[2];
@@ -313,6 +395,7 @@ int main(void) {
                 cmocka_unit_test(test_registry_key),
                 cmocka_unit_test(test_creds_flag),
                 cmocka_unit_test_setup_teardown(test_stored_logins, auth_setup, auth_teardown),
+                cmocka_unit_test_setup_teardown(test_authfile_header, auth_setup, auth_teardown),
                 cmocka_unit_test(test_prompt_lines),
                 cmocka_unit_test(test_prompt_read_all),
                 cmocka_unit_test(test_prompt_secret_on_a_terminal),

@@ -14,6 +14,8 @@ target_compile_definitions(test_client_cli PRIVATE BERTH_BIN="$<TARGET_FILE:bert
 add_dependencies(test_client_cli berth)
 berth_unit_test(test_json_decode LIBS berth_server INCLUDES ${PROJECT_SOURCE_DIR}/server)
 berth_unit_test(test_registry_auth LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
+berth_unit_test(test_registry_fetch LIBS berth_core INCLUDES ${PROJECT_SOURCE_DIR}/core/image)
+berth_unit_test(test_platform LIBS berth_core)
 berth_unit_test(test_layer_unpack SOURCES unit/test_layer_support.c LIBS berth_core PkgConfig::ARCHIVE)
 berth_unit_test(test_layer_pack SOURCES unit/test_layer_support.c LIBS berth_core PkgConfig::ARCHIVE)
 berth_unit_test(test_layer_malicious SOURCES unit/test_layer_support.c LIBS berth_core PkgConfig::ARCHIVE)

@@ -57,10 +57,18 @@ typedef struct berth_progress {
 } berth_progress;
 typedef void (*berth_progress_fn)(void *cls, const berth_progress *p);
 
+/* TLS for one pull or push (podman's tlsVerify); the default follows the daemon. */
+typedef enum berth_tls_verify {
+        BERTH_TLS_DEFAULT = 0,   /* plain HTTP for loopback and the insecure registries */
+        BERTH_TLS_VERIFY,        /* HTTPS with verified certificates only, loopback too */
+        BERTH_TLS_SKIP,          /* as an insecure registry: plain HTTP, unverified TLS */
+} berth_tls_verify;
+
 typedef struct berth_pull_options {
         const char *os, *arch, *variant;     /* NULL: this machine's */
         const char *username, *password;     /* NULL: from the auth files, else anonymous */
         const char *registry_token;          /* a bearer token used as is (Docker's registrytoken) */
+        berth_tls_verify tls_verify;
 } berth_pull_options;
 
 /* Pulls `ref` (normalized as Docker does): every manifest and blob is verified, layers
@@ -68,6 +76,13 @@ typedef struct berth_pull_options {
  * stays behind. Concurrent pulls of the same layers do the work once. */
 int berth_image_pull(berth_engine *e, const char *ref, const berth_pull_options *o, berth_progress_fn progress,
                      void *cls, char **ret_id, berth_error *err);
+
+/* Pulls every tag of the repository `ref` names (a tag or digest in it is ignored, as
+ * podman does), one tag after another as berth_image_pull() does, and stops at the
+ * first failure. ret_ids: each tag's image ID in the registry's order of tags (an ID
+ * repeats for tags of one image), NULL-terminated. A repository without tags is -ENOENT. */
+int berth_image_pull_all_tags(berth_engine *e, const char *ref, const berth_pull_options *o,
+                              berth_progress_fn progress, void *cls, char ***ret_ids, berth_error *err);
 
 /* Pushes the image `name` resolves to as `destination` (a reference with a tag; NULL
  * for `name` itself) in Docker schema 2 form: each layer is packed, gzip-compressed
@@ -115,3 +130,10 @@ typedef struct berth_import_options {
  * image with a minimal config for this machine's architecture. */
 int berth_image_import(berth_engine *e, berth_read_fn read, void *cls, const berth_import_options *o,
                        char **ret_id, berth_error *err);
+
+/* docker import URL, podman import URL: the tarball downloads from an http or https
+ * `url` (another scheme is -EINVAL) straight into berth_image_import(). Progress: one
+ * "Downloading from <url>" once the answer looks like a tarball, then "Importing"
+ * with the bytes read so far (current, total; total 0 when the length is unknown). */
+int berth_image_import_url(berth_engine *e, const char *url, const berth_import_options *o,
+                           berth_progress_fn progress, void *cls, char **ret_id, berth_error *err);
