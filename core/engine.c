@@ -4,6 +4,8 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "berth/alloc.h"
 #include "berth/log.h"
@@ -48,6 +50,16 @@ struct engine_containers *engine_containers(berth_engine *e) {
         return &e->containers;
 }
 
+/* runc's and crun's systemd driver asks systemd for a scope per container. */
+static int check_cgroup_manager(const berth_config *cfg, berth_error *err) {
+        if (!cfg->cgroup_manager || strcmp(cfg->cgroup_manager, "systemd") != 0)
+                return 0;
+        if (access("/run/systemd/system", F_OK) < 0)
+                return berth_err(err, -EOPNOTSUPP, "cgroup-manager systemd: systemd is not this host's init "
+                                                   "(no /run/systemd/system); use cgroupfs");
+        return 0;
+}
+
 int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
         _cleanup_(berth_engine_freep) berth_engine *e = xnew0(berth_engine, 1);
         berth_error missing;
@@ -61,6 +73,9 @@ int berth_engine_open(berth_config *cfg, berth_engine **ret, berth_error *err) {
         engine_containers_init(&e->containers);
         e->events = berth_events_new(BERTH_EVENTS_KEPT);
 
+        r = check_cgroup_manager(&e->config, err);
+        if (r < 0)
+                return r;
         r = berth_store_open(e->config.root, &e->store, err);
         if (r < 0)
                 return r;

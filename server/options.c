@@ -20,6 +20,8 @@ const char options_usage[] =
         "  --root DIR                  persistent state (default " BERTH_DEFAULT_ROOT ")\n"
         "  --runroot DIR               runtime state (default " BERTH_DEFAULT_RUNROOT ")\n"
         "  --runtime NAME|PATH         OCI runtime (default: runc if installed, else crun)\n"
+        "  --cgroup-manager cgroupfs|systemd\n"
+        "                              who makes containers' cgroups (default cgroupfs)\n"
         "  --insecure-registry HOST[:PORT]\n"
         "                              allow plain HTTP to this registry (repeatable)\n"
         "  --idle-timeout SECONDS      exit after this long without connections or work\n"
@@ -30,13 +32,15 @@ const char options_usage[] =
         "  --version                   print the version and exit\n"
         "  --help                      print this help and exit\n";
 
-enum { OPT_SOCKET = 256, OPT_ROOT, OPT_RUNROOT, OPT_RUNTIME, OPT_INSECURE, OPT_IDLE, OPT_LOG, OPT_CONFIG };
+enum { OPT_SOCKET = 256, OPT_ROOT, OPT_RUNROOT, OPT_RUNTIME, OPT_CGROUP_MANAGER, OPT_INSECURE, OPT_IDLE, OPT_LOG,
+       OPT_CONFIG };
 
 static const struct option long_options[] = {
         { "socket", required_argument, NULL, OPT_SOCKET },
         { "root", required_argument, NULL, OPT_ROOT },
         { "runroot", required_argument, NULL, OPT_RUNROOT },
         { "runtime", required_argument, NULL, OPT_RUNTIME },
+        { "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
         { "insecure-registry", required_argument, NULL, OPT_INSECURE },
         { "idle-timeout", required_argument, NULL, OPT_IDLE },
         { "log-level", required_argument, NULL, OPT_LOG },
@@ -62,6 +66,7 @@ static int take(struct options *o, int opt, const char *arg, berth_error *err) {
         case OPT_RUNROOT: return set_path(&c->runroot, arg, "runroot", err);
         case OPT_RUNTIME: return set_path(&c->runtime, arg, "runtime", err);
         case OPT_CONFIG: return set_path(&o->config_path, arg, "config", err);
+        case OPT_CGROUP_MANAGER: return berth_config_set_cgroup_manager(c, arg, err);
         case OPT_INSECURE:
                 if (!*arg)
                         return berth_err(err, -EINVAL, "--insecure-registry needs a HOST[:PORT]");

@@ -24,6 +24,7 @@ void berth_config_apply_defaults(berth_config *cfg) {
         set_default(&cfg->socket_path, BERTH_DEFAULT_SOCKET);
         set_default(&cfg->root, BERTH_DEFAULT_ROOT);
         set_default(&cfg->runroot, BERTH_DEFAULT_RUNROOT);
+        set_default(&cfg->cgroup_manager, "cgroupfs");
         if (cfg->log_level < 0)
                 cfg->log_level = BERTH_LOG_INFO;
 }
@@ -33,6 +34,7 @@ void berth_config_done(berth_config *cfg) {
         free(cfg->root);
         free(cfg->runroot);
         free(cfg->runtime);
+        free(cfg->cgroup_manager);
         strv_freep(&cfg->insecure_registries);
         berth_config_init(cfg);
 }
@@ -63,6 +65,18 @@ int berth_config_set_log_level(berth_config *cfg, const char *value, berth_error
         if (berth_log_level_parse(value, &level) < 0)
                 return berth_err(err, -EINVAL, "log-level: '%s' is not one of error, warn, info, debug", value);
         cfg->log_level = (int) level;
+        return 0;
+}
+
+static bool cgroup_manager_valid(const char *value) {
+        return strcmp(value, "cgroupfs") == 0 || strcmp(value, "systemd") == 0;
+}
+
+int berth_config_set_cgroup_manager(berth_config *cfg, const char *value, berth_error *err) {
+        if (!cgroup_manager_valid(value))
+                return berth_err(err, -EINVAL, "cgroup-manager: '%s' is not cgroupfs or systemd", value);
+        free(cfg->cgroup_manager);
+        cfg->cgroup_manager = xstrdup(value);
         return 0;
 }
 
@@ -98,6 +112,12 @@ static int take_key(berth_config *cfg, const char *key, json_t *value, const cha
                 return take_string(&cfg->runroot, value, key, origin, err);
         if (strcmp(key, "runtime") == 0)
                 return take_string(&cfg->runtime, value, key, origin, err);
+        if (strcmp(key, "cgroup-manager") == 0) {
+                if (!json_is_string(value) || !cgroup_manager_valid(json_string_value(value)))
+                        return berth_err(err, -EINVAL, "%s: \"cgroup-manager\" must be \"cgroupfs\" or \"systemd\"",
+                                         origin);
+                return take_string(&cfg->cgroup_manager, value, key, origin, err);
+        }
         if (strcmp(key, "insecure-registry") == 0)
                 return take_registries(cfg, value, origin, err);
         if (strcmp(key, "idle-timeout") == 0) {

@@ -91,6 +91,14 @@ int container_record_decode(const char *data, size_t size, berth_container *ret,
 /* Writes c's record (under the index lock for a consistent copy) in its own transaction. */
 int ctr_save(berth_engine *e, struct ctr *c, berth_error *err);
 
+/* cgroups (container-cgroup.c) */
+/* berthd runs with --cgroup-manager systemd: new containers get systemd scopes. */
+bool container_manager_is_systemd(berth_engine *e);
+/* The spec's linux.cgroupsPath for c. */
+char *container_cgroups_path(const berth_container *c);
+/* c's cgroup below each hierarchy's root ("/berth/ID", "/machine.slice/berth-ID.scope"). */
+char *container_cgroup(const berth_container *c);
+
 /* Paths (container-paths.c) */
 char *container_dir(berth_engine *e, const char *id);
 char *container_exit_dir(berth_engine *e);

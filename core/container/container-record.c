@@ -115,6 +115,8 @@ char *container_record_encode(const berth_container *c) {
                               state_to_json(&c->state));
         if (c->runtime)
                 json_object_set_new(o, "runtime", json_string(c->runtime));
+        if (c->systemd_cgroup)
+                json_object_set_new(o, "cgroup_manager", json_string("systemd"));
         char *text = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         return text;
@@ -145,14 +147,15 @@ static int decode_state(json_t *s, berth_container_state *st) {
 
 int container_record_decode(const char *data, size_t size, berth_container *ret, berth_error *err) {
         json_t *o = json_loadb(data, size, 0, NULL), *config, *host, *diffs, *state, *v;
-        const char *id, *name, *image_id, *image, *runtime = NULL;
+        const char *id, *name, *image_id, *image, *runtime = NULL, *manager = NULL;
         json_int_t created;
         berth_container c = {};
         size_t i;
 
-        if (!o || json_unpack(o, "{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s?s}", "id", &id, "name", &name,
-                              "created", &created, "image_id", &image_id, "image", &image, "config", &config,
-                              "host_config", &host, "diff_ids", &diffs, "state", &state, "runtime", &runtime) < 0) {
+        if (!o || json_unpack(o, "{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s?s, s?s}", "id", &id, "name",
+                              &name, "created", &created, "image_id", &image_id, "image", &image, "config", &config,
+                              "host_config", &host, "diff_ids", &diffs, "state", &state, "runtime", &runtime,
+                              "cgroup_manager", &manager) < 0) {
                 json_decref(o);
                 return berth_err(err, -EBADMSG, "damaged container record");
         }
@@ -164,6 +167,7 @@ int container_record_decode(const char *data, size_t size, berth_container *ret,
         c.config = json_dumps(config, JSON_COMPACT);
         c.host_config = json_dumps(host, JSON_COMPACT);
         c.runtime = dup_or_null(runtime);
+        c.systemd_cgroup = manager && strcmp(manager, "systemd") == 0;
         c.diff_ids = xnew0(char *, json_array_size(diffs) + 1);
         json_array_foreach (diffs, i, v)
                 c.diff_ids[i] = xstrdup(json_string_value(v) ? json_string_value(v) : "");

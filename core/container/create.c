@@ -152,6 +152,7 @@ int berth_container_create(berth_engine *e, const char *name, const char *body, 
         c->image_id = xstrdup(img->id);
         c->image = xstrdup(cr.image);
         c->runtime = xstrdup(berth_engine_runtime(e) ? berth_engine_runtime(e)->path : "");
+        c->systemd_cgroup = container_manager_is_systemd(e);
         c->diff_ids = strv_copy(img->diff_ids);
         c->state.status = BERTH_CONTAINER_CREATED;
         r = claim_name_and_add(e, name && *name ? name : NULL, c, err);

@@ -51,8 +51,9 @@ static void remove_exit_file(berth_engine *e, const char *id) {
 }
 
 static bool oom_killed(const berth_container *c) {
-        _cleanup_free_ char *v1 = xasprintf("/sys/fs/cgroup/memory/berth/%s/memory.oom_control", c->id);
-        _cleanup_free_ char *v2 = xasprintf("/sys/fs/cgroup/berth/%s/memory.events", c->id);
+        _cleanup_free_ char *cgroup = container_cgroup(c);
+        _cleanup_free_ char *v1 = xasprintf("/sys/fs/cgroup/memory%s/memory.oom_control", cgroup);
+        _cleanup_free_ char *v2 = xasprintf("/sys/fs/cgroup%s/memory.events", cgroup);
         _cleanup_free_ char *text = NULL;
         size_t size;
         const char *k;
@@ -316,10 +317,11 @@ static bool conmon_alive(pid_t pid) {
 
 /* Kills whatever is in the container's cgroup: a runtime killed mid-create leaves an
  * init process that no state file names. */
-static void kill_cgroup(const char *id) {
+static void kill_cgroup(const berth_container *c) {
         const char *const roots[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup" };
+        _cleanup_free_ char *cgroup = container_cgroup(c);
         for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-                _cleanup_free_ char *path = xasprintf("%s/berth/%s/cgroup.procs", roots[i], id), *text = NULL;
+                _cleanup_free_ char *path = xasprintf("%s%s/cgroup.procs", roots[i], cgroup), *text = NULL;
                 size_t size;
                 char *save = NULL;
                 if (berth_read_file(path, 1 << 20, &text, &size, NULL) < 0)
@@ -361,7 +363,7 @@ static void reconcile_created(berth_engine *e, struct ctr *c, const berth_contai
         }
         log_info("cleaning up the start of container %s that berthd's exit cut short", snap->id);
         oci_kill(&rt, snap->id, SIGKILL, true, NULL);
-        kill_cgroup(snap->id);
+        kill_cgroup(snap);
         ctr_teardown(e, c);
         berth_rm_rf(state, NULL);
 }

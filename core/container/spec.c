@@ -264,13 +264,13 @@ char *spec_hostname(json_t *cfg, json_t *host, const char *id) {
 
 static int build_linux(json_t *spec, json_t *host, const struct spec_inputs *in, char **caps, bool privileged,
                        berth_error *err) {
-        json_t *lx = json_pack("{s:o, s:o, s:s}", "namespaces", namespaces(host, in), "sysctl", sysctls(host, in),
-                               "cgroupsPath", "");
+        json_t *lx = json_pack("{s:o, s:o}", "namespaces", namespaces(host, in), "sysctl", sysctls(host, in));
         json_t *seccomp;
         int r;
 
         json_object_set_new(spec, "linux", lx);
-        json_object_set_new(lx, "cgroupsPath", json_sprintf("/berth/%s", in->id));
+        if (in->cgroups_path)
+                json_object_set_new(lx, "cgroupsPath", json_string(in->cgroups_path));
         if (!privileged) {
                 json_object_set_new(lx, "maskedPaths", strings(masked_paths));
                 json_object_set_new(lx, "readonlyPaths", strings(readonly_paths));

@@ -25,6 +25,7 @@ struct spec_joins {
 
 struct spec_inputs {
         const char *id;
+        const char *cgroups_path;    /* linux.cgroupsPath; NULL: the runtime's default */
         const char *config;          /* Docker Config (merged) */
         const char *host_config;     /* Docker HostConfig */
         const char *rootfs;          /* the mounted root */

@@ -72,6 +72,7 @@ static int write_spec(berth_engine *e, const berth_container *c, berth_error *er
         _cleanup_(json_decrefp) json_t *host = container_json_parse(c->host_config), *spec = NULL;
         _cleanup_free_ char *net = NULL, *pid = NULL, *ipc = NULL, *path = NULL, *text = NULL;
         _cleanup_free_ char *volumes = xasprintf("%s/volumes", berth_engine_config(e)->root);
+        _cleanup_free_ char *cgroups_path = container_cgroups_path(c);
         _cleanup_close_ int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         struct container_user user = {};
         struct spec_host h;
@@ -97,9 +98,9 @@ static int write_spec(berth_engine *e, const berth_container *c, berth_error *er
         if (r < 0)
                 goto out;
         spec_host_probe(&h);
-        struct spec_inputs in = { .id = c->id, .config = c->config, .host_config = c->host_config,
-                                  .rootfs = c->rootfs, .bundle = c->bundle, .volumes_dir = volumes, .user = &user,
-                                  .joins = { net, pid, ipc }, .host = &h };
+        struct spec_inputs in = { .id = c->id, .cgroups_path = cgroups_path, .config = c->config,
+                                  .host_config = c->host_config, .rootfs = c->rootfs, .bundle = c->bundle,
+                                  .volumes_dir = volumes, .user = &user, .joins = { net, pid, ipc }, .host = &h };
         r = spec_build(&in, &spec, err);
         if (r >= 0)
                 r = create_bind_sources(spec, err);
@@ -181,7 +182,7 @@ static int run_conmon(berth_engine *e, const berth_container *c, pid_t *ret_pid,
                 .runtime_root = rtroot, .id = c->id, .name = c->name, .bundle = c->bundle, .pidfile = pidfile,
                 .conmon_pidfile = cpidfile, .exit_dir = exits, .log_path = c->log_path,
                 .tty = json_is_true(json_object_get(cfg, "Tty")), .stdin = json_is_true(json_object_get(cfg, "OpenStdin")),
-                .exit_command = cli, .exit_command_args = exit_args,
+                .exit_command = cli, .exit_command_args = exit_args, .systemd_cgroup = c->systemd_cgroup,
         };
         struct conmon_process p;
         int data, r;

@@ -85,7 +85,7 @@ int berth_container_stats_sample(berth_engine *e, const char *name, berth_stats 
         s->name = xstrdup(snap->name);
         s->started_at = snap->state.started_at;
         if (snap->state.status == BERTH_CONTAINER_RUNNING || snap->state.status == BERTH_CONTAINER_PAUSED) {
-                _cleanup_free_ char *cgroup = xasprintf("/berth/%s", snap->id);
+                _cleanup_free_ char *cgroup = container_cgroup(snap);
                 struct container_stats *raw = xnew0(struct container_stats, 1);
                 berth_error ignored = { 0 };
                 /* Gone between the look-up and the read: it just stopped, and samples empty. */

@@ -54,6 +54,8 @@ char **conmon_argv(const struct conmon_options *o) {
                 push2(&argv, "--runtime-arg", "--log");
                 push2(&argv, "--runtime-arg", o->runtime_log);
         }
+        if (o->systemd_cgroup)
+                strv_push(&argv, "--systemd-cgroup");
         if (o->tty)
                 strv_push(&argv, "-t");
         else if (o->stdin)

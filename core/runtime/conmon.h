@@ -18,6 +18,7 @@ struct conmon_options {
         char *const *exit_command_args;  /* NULL-terminated, may be NULL */
         const char *exec_process_spec;   /* exec mode when set */
         const char *runtime_log;         /* runc's --log file */
+        bool systemd_cgroup;             /* the runtime creates the cgroup through systemd */
 };
 
 /* The argv conmon gets (pure; freed with strv_freep). */

@@ -13,6 +13,10 @@ static json_t *string_array(char *const *v) {
         return a;
 }
 
+static const char *cgroup_manager(const berth_config *c) {
+        return c && c->cgroup_manager ? c->cgroup_manager : "cgroupfs";
+}
+
 static json_t *docker_registry_config(const berth_config *c) {
         json_t *indexes = json_pack("{s:{s:s, s:[], s:b, s:b}}", "docker.io", "Name", "docker.io", "Mirrors",
                                     "Secure", 1, "Official", 1);
@@ -66,7 +70,7 @@ json_t *json_docker_info(const struct system_report *r) {
                 "overlay", "DriverStatus", "Backing Filesystem", f->backing_fs, "Supports d_type", "true", "Plugins",
                 "Volume", "local", "Network", "none", "host", "Authorization", "Log", "k8s-file", "Debug", 0,
                 "NFd", r->open_fds, "NGoroutines", r->threads, "SystemTime", now, "LoggingDriver", "k8s-file",
-                "CgroupDriver", "cgroupfs", "CgroupVersion", cgroup_version, "NEventsListener", 0);
+                "CgroupDriver", cgroup_manager(r->config), "CgroupVersion", cgroup_version, "NEventsListener", 0);
         json_object_update_new(info, docker_limits(f));
         json_object_update_new(
                 info, json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:I, s:n, s:s, s:s, s:s, s:s, s:s}",
@@ -124,7 +128,7 @@ static json_t *libpod_host(const struct system_report *r) {
         format_uptime(r->usage.uptime_seconds, uptime, sizeof(uptime));
         snprintf(socket, sizeof(socket), "unix://%s", r->config->socket_path);
         host = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:{s:s, s:s, s:s}, s:s, s:s, s:{s:n, s:n}, s:s, s:s}",
-                         "arch", f->arch, "cgroupManager", "cgroupfs", "cgroupVersion", cgroup_version,
+                         "arch", f->arch, "cgroupManager", cgroup_manager(r->config), "cgroupVersion", cgroup_version,
                          "cgroupControllers", string_array(f->cgroup_controllers), "conmon", libpod_program(r->conmon),
                          "cpus", f->ncpu, "distribution", "distribution", f->os_id, "version", f->os_version,
                          "codename", f->os_codename, "eventLogger", "memory", "hostname", f->hostname,

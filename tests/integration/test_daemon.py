@@ -17,7 +17,7 @@ def test_version_and_help():
     p = run([BERTHD, "--version"])
     assert p.stdout.startswith("berthd version ")
     p = run([BERTHD, "--help"])
-    for flag in ("--socket", "--root", "--runroot", "--runtime", "--insecure-registry",
+    for flag in ("--socket", "--root", "--runroot", "--runtime", "--cgroup-manager", "--insecure-registry",
                  "--idle-timeout", "--config", "--log-level", "--version", "--help"):
         assert flag in p.stdout
 
@@ -28,6 +28,7 @@ def test_version_and_help():
     (["--log-level", "loud"], "'loud' is not one of error, warn, info, debug"),
     (["--config", "/nonexistent/berth.json"], "/nonexistent/berth.json"),
     (["--runtime", "/nonexistent/runc"], "OCI runtime /nonexistent/runc"),
+    (["--cgroup-manager", "cgroups"], "'cgroups' is not cgroupfs or systemd"),
     (["stray"], "unexpected argument 'stray'"),
 ])
 def test_bad_flags_exit_1_with_a_message(workdir, args, message):
@@ -167,3 +168,19 @@ def test_state_survives_kill_9(make_daemon):
     d.proc.wait()
     d.start()   # the stale socket and the lock of the dead process are no obstacle
     assert d.request("GET", "/info").json()["ID"] == engine_id
+
+
+@pytest.mark.skipif(os.path.isdir("/run/systemd/system"), reason="systemd is this host's init: the driver is usable")
+def test_systemd_cgroup_manager_needs_systemd(workdir):
+    """Without systemd as init, runc's systemd driver has nobody to ask for scopes:
+    refused at start rather than at the first container."""
+    p = run([BERTHD, "--socket", f"{workdir}/s.sock", "--root", f"{workdir}/root", "--runroot",
+             f"{workdir}/run", "--cgroup-manager", "systemd"], check=False, timeout=20)
+    assert p.returncode == 1
+    assert "cgroup-manager systemd: systemd is not this host's init" in p.stderr
+    assert not os.path.exists(f"{workdir}/s.sock")
+
+
+def test_info_reports_the_cgroup_manager(daemon):
+    assert request(daemon.socket, "GET", "/info").json()["CgroupDriver"] == "cgroupfs"
+    assert request(daemon.socket, "GET", "/libpod/info").json()["host"]["cgroupManager"] == "cgroupfs"

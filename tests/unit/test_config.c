@@ -22,7 +22,8 @@ static void test_file_keys(void **state) {
         assert_int_equal(berth_config_load_string(&c,
                                                   "{\"socket\":\"/s\",\"root\":\"/r\",\"runroot\":\"/rr\","
                                                   "\"runtime\":\"crun\",\"insecure-registry\":[\"a:5000\",\"b\"],"
-                                                  "\"idle-timeout\":7,\"log-level\":\"debug\"}",
+                                                  "\"idle-timeout\":7,\"log-level\":\"debug\","
+                                                  "\"cgroup-manager\":\"systemd\"}",
                                                   "test", &err),
                          0);
         assert_string_equal(c.socket_path, "/s");
@@ -34,6 +35,7 @@ static void test_file_keys(void **state) {
         assert_null(c.insecure_registries[2]);
         assert_int_equal(c.idle_timeout, 7);
         assert_int_equal(c.log_level, BERTH_LOG_DEBUG);
+        assert_string_equal(c.cgroup_manager, "systemd");
         berth_config_done(&c);
 }
 
@@ -57,6 +59,8 @@ static void test_file_errors(void **state) {
         expect_error("{\"insecure-registry\":\"a\"}", "must be an array of strings");
         expect_error("{\"insecure-registry\":[1]}", "\"insecure-registry\"[0]");
         expect_error("{\"log-level\":\"loud\"}", "\"log-level\" must be one of");
+        expect_error("{\"cgroup-manager\":\"cgroupv1\"}", "\"cgroup-manager\" must be \"cgroupfs\" or \"systemd\"");
+        expect_error("{\"cgroup-manager\":1}", "\"cgroup-manager\" must be");
         expect_error("[1,2]", "must be a JSON object");
         expect_error("{\"root\":", "f.json: invalid JSON at line 1");
         expect_error("{\"root\":\"/a\",\"root\":\"/b\"}", "invalid JSON");
@@ -96,6 +100,7 @@ static void test_flags_over_file(void **state) {
         assert_string_equal(c.insecure_registries[1], "f:1");
         assert_int_equal(c.idle_timeout, 3);
         assert_int_equal(c.log_level, BERTH_LOG_INFO);
+        assert_string_equal(c.cgroup_manager, "cgroupfs");
         berth_config_done(&c);
         options_done(&o);
         unlink(path);
@@ -116,6 +121,12 @@ static void test_flag_errors(void **state) {
         assert_non_null(strstr(err.message, "'soon' is not a number of seconds"));
         options_done(&o);
         assert_int_equal(parse(&o, &err, "--log-level", "loud", NULL), -EINVAL);
+        options_done(&o);
+        assert_int_equal(parse(&o, &err, "--cgroup-manager", "sysd", NULL), -EINVAL);
+        assert_non_null(strstr(err.message, "'sysd' is not cgroupfs or systemd"));
+        options_done(&o);
+        assert_int_equal(parse(&o, &err, "--cgroup-manager", "systemd", NULL), 0);
+        assert_string_equal(o.config.cgroup_manager, "systemd");
         options_done(&o);
         assert_int_equal(parse(&o, &err, "extra", NULL), -EINVAL);
         assert_non_null(strstr(err.message, "unexpected argument 'extra'"));

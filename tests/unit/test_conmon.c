@@ -52,6 +52,7 @@ static void test_container_argv(void **state) {
         assert_false(has(argv, "-t"));
         assert_false(has(argv, "--sync"));    /* the container must outlive berthd */
         assert_false(has(argv, "-e"));
+        assert_false(has(argv, "--systemd-cgroup"));
         /* runc's --root travels as two runtime args */
         assert_string_equal(after(argv, "--runtime-arg"), "--root");
 }
@@ -60,7 +61,8 @@ static void test_exec_and_tty_argv(void **state) {
         (void) state;
         struct conmon_options o = { .conmon = "c", .runtime = "r", .runtime_root = "/rr", .id = "ctr", .uuid = "exec1",
                                     .name = "n", .bundle = "/e", .pidfile = "/e/pid", .exit_dir = "/e/exit",
-                                    .tty = true, .stdin = true, .exec_process_spec = "/e/process.json" };
+                                    .tty = true, .stdin = true, .exec_process_spec = "/e/process.json",
+                                    .systemd_cgroup = true };
         _cleanup_strv_free_ char **argv = conmon_argv(&o);
 
         assert_string_equal(after(argv, "-u"), "exec1");
@@ -71,6 +73,8 @@ static void test_exec_and_tty_argv(void **state) {
         assert_true(has(argv, "--exec-attach"));
         assert_string_equal(after(argv, "--exec-process-spec"), "/e/process.json");
         assert_null(after(argv, "--exit-command"));
+        /* conmon hands it to the runtime's create (not to exec) */
+        assert_true(has(argv, "--systemd-cgroup"));
 }
 
 static int sync_line(const char *text, int *data, char **message, berth_error *err) {

@@ -24,7 +24,7 @@ static struct spec_host host_facts(void) {
 static int build(const char *config, const char *host_config, json_t **ret, berth_error *err) {
         struct spec_host h = host_facts();
         struct container_user user = { .uid = 1000, .gid = 1000 };
-        struct spec_inputs in = { .id = ID, .config = config, .host_config = host_config, .rootfs = "/r/merged",
+        struct spec_inputs in = { .id = ID, .cgroups_path = "/berth/" ID, .config = config, .host_config = host_config, .rootfs = "/r/merged",
                                   .bundle = "/r/userdata", .volumes_dir = "/r/volumes", .user = &user, .host = &h };
         return spec_build(&in, ret, err);
 }

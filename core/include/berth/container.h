@@ -48,6 +48,7 @@ typedef struct berth_container {
         char *config;            /* Docker's Config, image defaults applied (JSON) */
         char *host_config;       /* Docker's HostConfig (JSON) */
         char *runtime;           /* path of the OCI runtime it runs with */
+        bool systemd_cgroup;     /* its cgroup is a systemd scope (berthd's cgroup-manager) */
         char **diff_ids;         /* the image's layers, lowest first; NULL-terminated */
         char *bundle;            /* ROOT/containers/ID/userdata */
         char *rootfs;            /* ROOT/containers/ID/merged */
