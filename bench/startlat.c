@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -202,25 +200,6 @@ static void describe_exit(int status, char *buf, size_t size) {
                 snprintf(buf, size, "was killed by signal %d", WTERMSIG(status));
 }
 
-/* A listening socket at path, as a service manager binds it before starting a service. */
-static int bind_listener(const char *path) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int fd;
-
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        return fd;
-}
-
 /* Resident memory of pid in KiB, from VmRSS; -1 when unreadable. */
 static double read_rss_kib(pid_t pid) {
         char path[64], line[256];
@@ -317,7 +296,7 @@ static int run_once(const struct options *o, unsigned n, struct sample *ret) {
                 return -errno;
         }
         if (o->activate) {
-                listen_fd = bind_listener(o->socket_path);
+                listen_fd = unix_listen(o->socket_path);
                 if (listen_fd < 0) {
                         fprintf(stderr, "berth-startlat: cannot listen on %s: %s\n", o->socket_path,
                                 strerror(-listen_fd));

@@ -11,22 +11,41 @@
 
 #include "berth/cleanup.h"
 
-int unix_connect(const char *path, bool nonblock, int *ret_fd) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int fd = -1;
+/* A new stream socket and the address of path, or a negative errno. */
+static int unix_socket(const char *path, struct sockaddr_un *sa) {
+        int fd;
 
-        if (strlen(path) >= sizeof(sa.sun_path))
+        *sa = (struct sockaddr_un) { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof(sa->sun_path))
                 return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
+        strcpy(sa->sun_path, path);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        return fd < 0 ? -errno : fd;
+}
+
+int unix_connect(const char *path, bool nonblock, int *ret_fd) {
+        struct sockaddr_un sa;
+        _cleanup_close_ int fd = unix_socket(path, &sa);
+
         if (fd < 0)
-                return -errno;
+                return fd;
         if (connect(fd, (const struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
         if (nonblock && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);
         return 0;
+}
+
+int unix_listen(const char *path) {
+        struct sockaddr_un sa;
+        _cleanup_close_ int fd = unix_socket(path, &sa);
+
+        if (fd < 0)
+                return fd;
+        if (bind(fd, (const struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0)
+                return -errno;
+        return TAKE_FD(fd);
 }
 
 int http_request_format(char *buf, size_t size, const char *method, const char *path) {

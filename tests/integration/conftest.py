@@ -97,6 +97,14 @@ class Daemon:
             wait_for_socket(self.socket, self.proc)
         return self
 
+    def store_dirs(self):
+        """The store's work and layer directories: what a failed operation must not leave."""
+        out = {}
+        for sub in ("tmp", "layers", "tar-split"):
+            d = os.path.join(self.root, sub)
+            out[sub] = sorted(os.listdir(d)) if os.path.isdir(d) else []
+        return out
+
     def request(self, method, path, **kw):
         return request(self.socket, method, path, **kw)
 

@@ -39,15 +39,6 @@ def tags_of(daemon, name):
     return daemon.request("GET", f"/images/{name}/json").json()["RepoTags"]
 
 
-def store_dirs(daemon):
-    """What a failed load must not leave behind."""
-    out = {}
-    for sub in ("tmp", "layers", "tar-split"):
-        d = os.path.join(daemon.root, sub)
-        out[sub] = sorted(os.listdir(d)) if os.path.isdir(d) else []
-    return out
-
-
 def archive_bytes(write, *args, **kw):
     buf = io.BytesIO()
     path = f"/tmp/berth-archive-{os.getpid()}-{threading.get_ident()}.tar"
@@ -84,7 +75,7 @@ def test_load_mkimage_docker_archive(daemon):
     # The whiteouts of the top layer became overlay whiteouts, as with a pull.
     top = os.path.join(daemon.root, "layers", img.diff_ids[2][7:])
     assert os.getxattr(os.path.join(top, "data", "dir"), "trusted.overlay.opaque") == b"y"
-    assert store_dirs(daemon)["tmp"] == []
+    assert daemon.store_dirs()["tmp"] == []
     # Loading it again changes nothing but says the same.
     assert lines(load(daemon, data)) == lines(r)
     assert image_ids(daemon) == [img.id]
@@ -188,7 +179,7 @@ def test_save_without_tar_split_refuses_a_layer_it_cannot_reproduce(daemon):
     assert r.status == 500
     message = r.json()["message"]
     assert img.diff_ids[0] in message and "original tar was not kept" in message
-    assert store_dirs(daemon)["tmp"] == []
+    assert daemon.store_dirs()["tmp"] == []
 
 
 def test_pull_save_load_round_trip_keeps_id(make_daemon, registry):
@@ -235,7 +226,7 @@ def test_podman_save_load(make_daemon):
         assert "Loaded image: localhost/multi:1" in p.stdout
         assert image_ids(b) == [img.id]
         run(["podman", "--remote", "rmi", "localhost/multi:1"], env=env_b)
-        assert store_dirs(b)["layers"] == store_dirs(b)["tar-split"] == []
+        assert b.store_dirs()["layers"] == b.store_dirs()["tar-split"] == []
 
 
 # ---------------------------------------------------------------------------
@@ -296,7 +287,7 @@ def test_import_errors(daemon):
     assert r.status == 400 and "RUN is not supported" in r.json()["message"]
     r = daemon.request("POST", "/images/create?fromSrc=-", body=b"this is not a tar" * 100)
     assert r.status == 400 and "importing the root filesystem tarball" in r.json()["message"]
-    assert store_dirs(daemon) == {"tmp": [], "layers": [], "tar-split": []}
+    assert daemon.store_dirs() == {"tmp": [], "layers": [], "tar-split": []}
     # The connection, the daemon and the pull route still work.
     assert daemon.request("GET", "/_ping").status == 200
     assert daemon.request("POST", "/images/create?fromImage=Bad/Name").status == 400
@@ -330,13 +321,13 @@ def docker_archive(img, layers=None, layer_paths=None):
 
 
 def assert_refused(daemon, data, *needles):
-    before = store_dirs(daemon)
+    before = daemon.store_dirs()
     r = load(daemon, data)
     assert r.status == 400, r.body
     message = r.json()["message"]
     for n in needles:
         assert n in message, message
-    assert store_dirs(daemon) == before, "a failed load left files behind"
+    assert daemon.store_dirs() == before, "a failed load left files behind"
     assert daemon.request("GET", "/images/evil:1/json").status == 404
     return message
 
@@ -370,7 +361,7 @@ def test_layer_that_does_not_match_its_diff_id_is_refused_and_rolled_back(daemon
                              "layer 3", other.diff_id, img.diff_ids[2])
     assert "unpacks to" in message
     # The two good layers were unpacked, then removed again with the failure.
-    assert store_dirs(daemon) == {"tmp": [], "layers": [], "tar-split": []}
+    assert daemon.store_dirs() == {"tmp": [], "layers": [], "tar-split": []}
 
 
 def test_oci_blob_that_does_not_match_its_digest(daemon):
@@ -474,9 +465,9 @@ def test_client_that_hangs_up_mid_upload(daemon):
         conn.send(f.read(3 << 20))
     conn.close()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and store_dirs(daemon)["tmp"]:
+    while time.monotonic() < deadline and daemon.store_dirs()["tmp"]:
         time.sleep(0.05)
-    assert store_dirs(daemon) == {"tmp": [], "layers": [], "tar-split": []}
+    assert daemon.store_dirs() == {"tmp": [], "layers": [], "tar-split": []}
     assert "POST /v1.41/images/load" in daemon.log() and "(aborted)" in daemon.log()
     # The daemon goes on serving, loads included.
     assert load(daemon, archive_bytes(mkimage.write_docker_archive, mkimage.busybox_image(), "bb:1")).status == 200
@@ -506,8 +497,8 @@ def test_keep_alive_across_streamed_bodies_and_concurrent_loads(daemon):
     for t in threads:
         t.join()
     assert results == [200] * 4
-    assert len(store_dirs(daemon)["layers"]) == 4      # busybox, 2 of multilayer, 1 of variant
-    assert store_dirs(daemon)["tmp"] == []
+    assert len(daemon.store_dirs()["layers"]) == 4      # busybox, 2 of multilayer, 1 of variant
+    assert daemon.store_dirs()["tmp"] == []
 
 
 def test_archives_written_by_podman_itself(daemon, workdir):
@@ -536,4 +527,4 @@ def test_archives_written_by_podman_itself(daemon, workdir):
     assert r.json() == {"Names": ["localhost/multi:1"]}
     converted = daemon.request("GET", "/images/localhost/multi:1/json").json()
     assert converted["RootFS"]["Layers"] == img.diff_ids
-    assert store_dirs(daemon)["tmp"] == []
+    assert daemon.store_dirs()["tmp"] == []

@@ -8,7 +8,6 @@ import hashlib
 import http.server
 import io
 import json
-import os
 import random
 import socket
 import tarfile
@@ -28,21 +27,13 @@ def lines(r):
     return [json.loads(line) for line in r.body.decode().splitlines() if line.strip()]
 
 
-def store_dirs(daemon):
-    out = {}
-    for sub in ("tmp", "layers", "tar-split"):
-        d = os.path.join(daemon.root, sub)
-        out[sub] = sorted(os.listdir(d)) if os.path.isdir(d) else []
-    return out
-
-
 def image_ids(daemon):
     return sorted(i["Id"] for i in daemon.request("GET", "/images/json").json())
 
 
 def assert_nothing_left(daemon):
     assert image_ids(daemon) == []
-    assert store_dirs(daemon) == {"tmp": [], "layers": [], "tar-split": []}
+    assert daemon.store_dirs() == {"tmp": [], "layers": [], "tar-split": []}
 
 
 def big_rootfs_tar():
