@@ -182,7 +182,7 @@ int registry_creds_authfile_header(const char *path, const char *reference, char
         repo = berth_reference_repository(ref);
         entry = authfile_entry(auths, ref, repo);
         if (!entry) {
-                *ret_header = NULL;     /* as podman: the pull or push goes without credentials */
+                *ret_header = NULL;     /* as podman: no credentials from the client */
                 return 0;
         }
         auth = json_string_value(json_object_get(entry, "auth"));

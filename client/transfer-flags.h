@@ -29,7 +29,7 @@ int transfer_flags_parse(struct client *c, enum transfer_verb verb, int argc, ch
                          int max_args, struct transfer_flags *f);
 
 /* The X-Registry-Auth header for `reference` (*ret_header NULL for none): --creds, else
- * the --authfile entry of its registry (an error when there is none), else the login
+ * the --authfile entry of its registry (none when it has none), else the login
  * `berth login` stored for it. */
 int transfer_flags_auth_header(const struct transfer_flags *f, const char *reference, char **ret_header,
                                berth_error *err);

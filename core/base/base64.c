@@ -20,13 +20,15 @@ char *berth_base64_encode(const void *data, size_t size) {
 
 int berth_base64_decode(const char *text, char **ret, size_t *ret_size) {
         size_t len = strspn(text, ALPHABET), pad = strspn(text + len, "=");
-        size_t padded = (len + 3) / 4 * 4;
+        size_t padded = (len + 3) / 4 * 4, end = len + pad;
         _cleanup_free_ char *std = NULL;
         _cleanup_free_ char *out = NULL;
         int n;
 
-        /* Padding only at the end, only as much as the last group lacks. */
-        if (text[len + pad] || len % 4 == 1 || (pad && len + pad != padded) || len > (size_t) 1 << 30)
+        /* Padding only at the end, only as much as the last group lacks; then at most
+         * white space (a line end in a hand-edited auth file). */
+        end += strspn(text + end, " \t\r\n");
+        if (text[end] || len % 4 == 1 || (pad && len + pad != padded) || len > (size_t) 1 << 30)
                 return -EINVAL;
         std = xmalloc(padded + 1);
         for (size_t i = 0; i < padded; i++)

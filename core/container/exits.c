@@ -315,19 +315,35 @@ static bool conmon_alive(pid_t pid) {
         return pid > 0 && berth_read_line(path, &comm) >= 0 && strcmp(comm, "conmon") == 0;
 }
 
-/* Kills whatever is in the container's cgroup: a runtime killed mid-create leaves an
- * init process that no state file names. */
+static void kill_procs(const char *dir) {
+        _cleanup_free_ char *path = xasprintf("%s/cgroup.procs", dir), *text = NULL;
+        size_t size;
+        char *save = NULL;
+
+        if (berth_read_file(path, 1 << 20, &text, &size, NULL) < 0)
+                return;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                kill((pid_t) atoi(line), SIGKILL);
+}
+
+/* Kills whatever is in the container's cgroup, and in the cgroups right below it (crun
+ * with systemd on cgroup v2 runs the container in the scope's "container" child): a
+ * runtime killed mid-create leaves an init process that no state file names. */
 static void kill_cgroup(const berth_container *c) {
         const char *const roots[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup" };
         _cleanup_free_ char *cgroup = container_cgroup(c);
+
         for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-                _cleanup_free_ char *path = xasprintf("%s%s/cgroup.procs", roots[i], cgroup), *text = NULL;
-                size_t size;
-                char *save = NULL;
-                if (berth_read_file(path, 1 << 20, &text, &size, NULL) < 0)
-                        continue;
-                for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-                        kill((pid_t) atoi(line), SIGKILL);
+                _cleanup_free_ char *dir = xasprintf("%s%s", roots[i], cgroup);
+                _cleanup_closedir_ DIR *d = opendir(dir);
+                struct dirent *de;
+
+                kill_procs(dir);
+                while (d && (de = readdir(d)))
+                        if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+                                _cleanup_free_ char *child = xasprintf("%s/%s", dir, de->d_name);
+                                kill_procs(child);
+                        }
         }
 }
 

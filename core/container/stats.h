@@ -42,7 +42,7 @@ struct container_stats {
 
 void container_stats_done(struct container_stats *s);
 
-/* Reads the cgroup `cgroup_rel` ("/berth/<id>", as in the spec's cgroupsPath) under
+/* Reads the cgroup `cgroup_rel` (container_cgroup(): "/berth/<id>" or a systemd scope) under
  * /sys/fs/cgroup, v1 or v2 as cgroup_probe() says. Missing files read as 0; a cgroup that
  * exists in no controller is -ENOENT. */
 int container_stats_read(const char *cgroup_rel, struct container_stats *ret, berth_error *err);

@@ -140,6 +140,8 @@ static bool platform_matches(json_t *p, const char *os, const char *arch, const 
         if (!str(p, "os") || !str(p, "architecture") || strcmp(str(p, "os"), os) != 0 ||
             strcmp(str(p, "architecture"), arch) != 0)
                 return false;
+        if (!v && strcmp(arch, "arm") == 0)
+                v = "v7";       /* an arm entry without a variant is v7, as containerd reads it */
         return !variant || !*variant || (v && strcmp(v, variant) == 0);
 }
 

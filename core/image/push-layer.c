@@ -145,6 +145,9 @@ static ssize_t blob_read(void *cls, void *buf, size_t max) {
         struct timespec now;
         ssize_t n;
 
+        /* Another layer failed: the push fails, so this upload need not go on. */
+        if (atomic_load(&b->p->failed))
+                return -ECANCELED;
         if (max > b->size - b->offset)
                 max = (size_t) (b->size - b->offset);
         if (b->data) {

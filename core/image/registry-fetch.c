@@ -12,6 +12,7 @@
 #define MANIFEST_MAX (4u << 20)
 #define TAGS_PAGE_MAX (4u << 20)
 #define TAGS_PAGES_MAX 1000
+#define TAGS_MAX 100000          /* tags of one repository that a pull of all tags takes */
 
 static const char manifest_accept[] =
         "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
@@ -54,16 +55,31 @@ int registry_login(registry *r, berth_error *err) {
         return rc;
 }
 
+/* Whether the parameters [p, end) of one link-value say rel="next" (or rel=next). */
+static bool rel_next(const char *p, const char *end) {
+        _cleanup_free_ char *params = xstrndup(p, (size_t) (end - p));
+        return strstr(params, "rel=\"next\"") || strstr(params, "rel=next");
+}
+
 char *registry_link_next(const char *link, const char *base) {
-        const char *open = link ? strchr(link, '<') : NULL, *close = open ? strchr(open, '>') : NULL;
+        const char *open = link ? strchr(link, '<') : NULL;
         size_t n = strlen(base);
 
-        if (!close || (!strstr(close, "rel=\"next\"") && !strstr(close, "rel=next")))
-                return NULL;
-        open++;
-        if ((size_t) (close - open) > n && strncmp(open, base, n) == 0 && open[n] == '/')
-                open += n;
-        return *open == '/' ? xstrndup(open, (size_t) (close - open)) : NULL;
+        /* Link: <url>; rel="first", <url>; rel="next": the value whose rel is next. */
+        while (open) {
+                const char *close = strchr(open, '>'), *next;
+                if (!close)
+                        return NULL;
+                next = strchr(close, '<');
+                if (rel_next(close + 1, next ? next : close + strlen(close))) {
+                        open++;
+                        if ((size_t) (close - open) > n && strncmp(open, base, n) == 0 && open[n] == '/')
+                                open += n;
+                        return *open == '/' ? xstrndup(open, (size_t) (close - open)) : NULL;
+                }
+                open = next;
+        }
+        return NULL;
 }
 
 /* {"name": "busybox", "tags": ["latest", ...]}; "tags" may be null for none. */
@@ -74,11 +90,18 @@ static int add_tags(registry *r, const struct registry_response *resp, char ***t
 
         if (!json_is_object(j) || (list && !json_is_array(list) && !json_is_null(list)))
                 return berth_err(err, -EBADMSG, "registry %s: malformed tag list", r->domain);
+        size_t n = strv_length(*tags);
+        if (n + json_array_size(list) > TAGS_MAX)
+                return berth_err(err, -E2BIG, "registry %s: more than %d tags", r->domain, TAGS_MAX);
+        *tags = xrealloc(*tags, (n + json_array_size(list) + 1) * sizeof(char *));
         json_array_foreach(list, i, tag) {
-                if (!json_is_string(tag))
+                if (!json_is_string(tag)) {
+                        (*tags)[n] = NULL;
                         return berth_err(err, -EBADMSG, "registry %s: malformed tag list", r->domain);
-                strv_push(tags, json_string_value(tag));
+                }
+                (*tags)[n++] = xstrdup(json_string_value(tag));
         }
+        (*tags)[n] = NULL;
         return 0;
 }
 

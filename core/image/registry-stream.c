@@ -65,9 +65,14 @@ static void start_transfer(registry_stream *s) {
         registry_response_done(&s->resp);
         s->easy = registry_handle(s->r, s->url, s->scope ? s->scope : REGISTRY_NO_AUTH, &s->headers, &s->resp);
         if (!s->scope) {
-                /* A download and its redirects stay on HTTP(S): never file:// or ftp://. */
-                curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-                curl_easy_setopt(s->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+                /* A download and its redirects stay on HTTP(S): never file:// or ftp://. A
+                 * libcurl that cannot promise it (before 7.85) gets no transfer at all. */
+                if (curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+                    curl_easy_setopt(s->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+                        berth_err(&s->err, -ENOTSUP, "cannot download %s: this libcurl cannot keep redirects "
+                                                     "to http and https (7.85 or later can)", s->what);
+                        return;
+                }
                 curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);
         }
         curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_data);

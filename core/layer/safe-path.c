@@ -14,8 +14,6 @@
 #include "berth/alloc.h"
 #include "berth/cleanup.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 char *layer_path_clean(const char *path) {
         bool rooted = path[0] == '/';
         size_t len = 0;
@@ -146,7 +144,7 @@ static int cmp_strp(const void *a, const void *b) {
 }
 
 int layer_list_dir(int dir_fd, char ***ret_names, size_t *ret_n) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         _cleanup_strv_free_ char **names = xnew0(char *, 1);
         int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         size_t n = 0;

@@ -16,8 +16,6 @@
 #include "berth/log.h"
 #include "layer-internal.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 struct unpack_job {
         berth_read_fn read;
         void *cls;
@@ -32,7 +30,7 @@ struct unpack_job {
 };
 
 static int dir_is_empty(int fd) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         struct dirent *de;
 

@@ -46,10 +46,13 @@ static void test_url_safe_and_unpadded(void **state) {
         assert_int_equal(berth_base64_decode("Zm9vYg", &b, &n), 0);
         assert_int_equal(n, 4);
         assert_string_equal(b, "foob");
+        free(b);
+        assert_int_equal(berth_base64_decode("Zm9vYg==\n", &b, &n), 0);   /* a trailing line end */
+        assert_string_equal(b, "foob");
 }
 
 static void test_not_base64(void **state) {
-        static const char *const bad[] = { "Z", "Zm9vY", "Zm9v!A==", "Zm=v", "Zg===" };
+        static const char *const bad[] = { "Z", "Zm9vY", "Zm9v!A==", "Zm=v", "Zg===", "Zm9v\nZg==" };
         (void) state;
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 char *out = NULL;

@@ -82,6 +82,12 @@ static void test_index(void **state) {
         assert_int_equal(index_choose(idx, strlen(idx), "linux", "s390x", NULL, &digest, &err), -ENOENT);
         assert_non_null(strstr(err.message, "no image for platform linux/s390x"));
         assert_non_null(strstr(err.message, "linux/arm64, linux/amd64"));
+        /* An arm entry without a variant is v7 (berth normalizes a bare arm to arm/v7). */
+        const char *arm = "{\"manifests\":[{\"digest\":\"" D1 "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\"}}]}";
+        assert_int_equal(index_choose(arm, strlen(arm), "linux", "arm", "v7", &digest, &err), 0);
+        assert_string_equal(digest, D1);
+        free(digest);
+        assert_int_equal(index_choose(arm, strlen(arm), "linux", "arm", "v6", &digest, &err), -ENOENT);
 }
 
 static void test_config(void **state) {

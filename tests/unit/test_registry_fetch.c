@@ -24,6 +24,12 @@ static void test_link_next(void **state) {
         expect_next("</v2/app/tags/list?last=v2&n=2>; rel=\"next\"", "/v2/app/tags/list?last=v2&n=2");
         expect_next("<https://reg.example:5000/v2/app/tags/list?last=b>; rel=\"next\"", "/v2/app/tags/list?last=b");
         expect_next("</v2/app/tags/list?last=b>; rel=next", "/v2/app/tags/list?last=b");
+        /* Several link-values: the one whose rel is next. */
+        expect_next("</v2/app/tags/list>; rel=\"first\", </v2/app/tags/list?last=c>; rel=\"next\"",
+                    "/v2/app/tags/list?last=c");
+        expect_next("</v2/app/tags/list?last=c>; rel=\"next\", </v2/app/tags/list>; rel=\"first\"",
+                    "/v2/app/tags/list?last=c");
+        expect_next("</v2/a>; rel=\"first\", </v2/b>; rel=\"prev\"", NULL);
         /* No next page. */
         expect_next(NULL, NULL);
         expect_next("", NULL);

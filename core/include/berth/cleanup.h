@@ -1,6 +1,7 @@
 /* Scope-bound cleanup helpers and ownership transfer, as systemd's src/basic does. */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@ static inline void freep(void *p) {
         free(*(void **) p);
 }
 #define _cleanup_free_ _cleanup_(freep)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Closes without clobbering errno, so cleanup never hides the real failure. */
 static inline int safe_close(int fd) {
