@@ -152,10 +152,27 @@ int route_image_create(struct request *req) {
         return start(req, docker_reference(image, tag), false, !names_tag(image, tag), &platform, BERTH_TLS_DEFAULT);
 }
 
-/* podman's pull policies: "missing" and "never" use a stored image as it is. */
-static int pull_policy_local(struct request *req, const char *ref, const char *policy) {
+/* A stored image is for the platform asked for (each part given must match its config). */
+static bool image_for_platform(const berth_image *img, const berth_platform *p) {
+        _cleanup_(json_decrefp) json_t *c = json_loads(img->config, 0, NULL);
+        const char *parts[][2] = { { p->os, "os" }, { p->arch, "architecture" }, { p->variant, "variant" } };
+
+        for (size_t i = 0; i < 3; i++) {
+                const char *have = json_string_value(json_object_get(c, parts[i][1]));
+                if (parts[i][0] && (!have || strcmp(have, parts[i][0]) != 0))
+                        return false;
+        }
+        return true;
+}
+
+/* podman's pull policies: "missing" and "never" use a stored image as it is, if it is for
+ * the platform asked for. */
+static int pull_policy_local(struct request *req, const char *ref, const char *policy,
+                             const berth_platform *platform) {
         _cleanup_(berth_image_freep) berth_image *img = NULL;
         int rc = berth_image_lookup(req_engine(req), ref, &img, &req->err);
+        if (rc >= 0 && !image_for_platform(img, platform))
+                rc = -ENOENT;
         if (rc == -ENOENT && strcmp(policy, "never") == 0)
                 return http_fail(req, -ENOENT, "%s: image not known and the pull policy is \"never\"", ref);
         if (rc < 0)
@@ -193,7 +210,7 @@ int route_libpod_image_pull(struct request *req) {
         if (rc >= 0)
                 rc = req_query_libpod_platform(req, &platform);
         if (rc >= 0 && !all_tags && policy && (strcmp(policy, "missing") == 0 || strcmp(policy, "never") == 0))
-                rc = pull_policy_local(req, ref, policy);   /* 1: none stored, pull */
+                rc = pull_policy_local(req, ref, policy, &platform);   /* 1: none stored, pull */
         else if (rc >= 0)
                 rc = 1;
         if (rc <= 0) {   /* failed, or answered with the stored image */

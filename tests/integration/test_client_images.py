@@ -78,6 +78,13 @@ def test_pull_platform(daemon, registry):
     # Normalized as podman does: aarch64 is arm64, whose only variant is v8.
     assert berth(daemon, "pull", "-q", "--platform", "linux/aarch64", plat.ref).stdout == arm.id[7:] + "\n"
     assert berth(daemon, "pull", "-q", "--platform", "linux/amd64", plat.ref).stdout == amd.id[7:] + "\n"
+    # policy=missing keeps the stored image only when it is for the platform asked for.
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={plat.ref}&policy=missing&arch=amd64")
+    assert r.json() == {"images": [amd.id[7:]], "id": amd.id[7:]}
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={plat.ref}&policy=missing&arch=arm64")
+    assert r.status == 200 and f'"id":"{arm.id[7:]}"' in r.body.decode().replace(" ", ""), r.body
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={plat.ref}&policy=missing&arch=amd64")
+    assert r.status == 200 and f'"id":"{amd.id[7:]}"' in r.body.decode().replace(" ", ""), r.body
     # podman --remote sends --platform's ARCH/VARIANT in arch.
     p = run(["podman", "--remote", "pull", "-q", "--platform", "linux/arm64/v8", plat.ref], env=client_env(daemon))
     assert p.stdout == arm.id[7:] + "\n"
