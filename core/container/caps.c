@@ -82,7 +82,7 @@ static int cap_parse_list(char *const *names, cap_bits *ret_bits, bool *ret_all,
         bool any_all = false;
         for (char *const *n = names; n && *n; n++) {
                 cap_value_t value = 0;
-                bool all;
+                bool all = false;
                 int r = cap_parse(*n, &value, &all, err);
                 if (r < 0)
                         return r;

@@ -183,7 +183,7 @@ struct rscan {
  * block in memory when it holds it, else with a small pread. */
 static int rscan_record(struct rscan *s, off_t off, size_t len, struct k8s_log_line *ret) {
         char head[HEADER_MAX];
-        size_t n = len < HEADER_MAX ? len : HEADER_MAX, got;
+        size_t n = len < HEADER_MAX ? len : HEADER_MAX, got = 0;
         const char *p;
         int r;
 
@@ -224,7 +224,7 @@ static int tail_start(int fd, off_t start, off_t size, long tail, off_t *ret_off
         bool open = false;
 
         while (pos > start) {
-                size_t want = pos - start < READ_CHUNK ? (size_t) (pos - start) : READ_CHUNK, got;
+                size_t want = pos - start < READ_CHUNK ? (size_t) (pos - start) : READ_CHUNK, got = 0;
                 int r = pread_full(fd, buf, want, pos - (off_t) want, &got);
                 if (r < 0)
                         return berth_err_errno(err, r, "cannot read the container log");

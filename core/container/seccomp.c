@@ -238,8 +238,8 @@ static int parse_args(json_t *rule, const char *rule_path, json_t **ret, berth_e
                 return bad_shape(err, rule_path, "args", "an array");
         json_array_foreach(args, i, arg) {
                 char path[64];
-                json_int_t index, value, value_two;
-                const char *op;
+                json_int_t index = 0, value = 0, value_two = 0;
+                const char *op = NULL;
                 int r;
 
                 snprintf(path, sizeof(path), "%s.args[%zu]", rule_path, i);
@@ -265,7 +265,7 @@ static int parse_args(json_t *rule, const char *rule_path, json_t **ret, berth_e
 /* "names", or the old single "name", less the names libseccomp does not know. */
 static int parse_names(json_t *rule, const char *path, json_t **ret, berth_error *err) {
         json_t *names, *v;
-        const char *name;
+        const char *name = NULL;
         size_t i;
         int r;
 
@@ -288,8 +288,8 @@ static int parse_names(json_t *rule, const char *path, json_t **ret, berth_error
 static int rule_apply(json_t *rule, size_t index, const struct host *host, json_t *out, berth_error *err) {
         _cleanup_(json_decrefp) json_t *names = NULL, *args = NULL;
         struct filter includes, excludes;
-        const char *action;
-        json_int_t errno_ret;
+        const char *action = NULL;
+        json_int_t errno_ret = 0;
         char path[32];
         int r;
 
@@ -343,7 +343,7 @@ static int parse_arches(json_t *profile, json_t **ret, berth_error *err) {
         *ret = NULL;
         json_array_foreach(map, i, entry) {
                 char path[32];
-                const char *arch;
+                const char *arch = NULL;
                 json_t *subs;
 
                 snprintf(path, sizeof(path), "archMap[%zu]", i);
@@ -382,8 +382,8 @@ int container_seccomp_apply(json_t *profile, char *const *caps, json_t **ret_sec
         _cleanup_(json_decrefp) json_t *out = NULL, *archs = NULL, *syscalls = NULL;
         const struct host host = host_now(caps);
         json_t *rules, *rule;
-        const char *default_action;
-        json_int_t default_errno;
+        const char *default_action = NULL;
+        json_int_t default_errno = 0;
         size_t i;
         int r;
 

@@ -333,7 +333,7 @@ static json_t *go_time(int64_t ns) {
         gmtime_r(&sec, &tm);
         if (nsec) {
                 size_t len = (size_t) snprintf(frac, sizeof(frac), ".%09ld", nsec);
-                while (frac[len - 1] == '0')
+                while (len > 1 && frac[len - 1] == '0')
                         frac[--len] = '\0';
         }
         strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);

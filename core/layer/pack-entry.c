@@ -85,7 +85,7 @@ static int add_xattrs(struct archive_entry *e, const char *proc_path, const char
         qsort(names, n, sizeof(*names), cmp_strp);
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *value = NULL;
-                size_t value_size;
+                size_t value_size = 0;
                 r = get_xattr(proc_path, names[i], &value, &value_size);
                 if (r == -ENODATA)
                         continue;
@@ -98,7 +98,7 @@ static int add_xattrs(struct archive_entry *e, const char *proc_path, const char
 
 static bool dir_is_opaque(const char *proc_path) {
         _cleanup_free_ char *value = NULL;
-        size_t size;
+        size_t size = 0;
         return get_xattr(proc_path, LAYER_OVERLAY_OPAQUE_XATTR, &value, &size) == 0 && size == 1 && value[0] == 'y';
 }
 
