@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "berth/alloc.h"
+#include "berth/cleanup.h"
 #include "berth/path.h"
 #include "user.h"
 
@@ -46,8 +48,7 @@ static char tmp[64];
 static char rootfs[128];
 
 static void write_at(const char *root, const char *rel, const char *content) {
-        char path[512];
-        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        _cleanup_free_ char *path = xasprintf("%s/%s", root, rel);
         FILE *f = fopen(path, "we");
         assert_non_null(f);
         fputs(content, f);
