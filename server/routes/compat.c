@@ -3,10 +3,7 @@
 #include "routes/routes.h"
 
 static const struct route routes[] = {
-        { "GET", "/_ping", route_system_ping, 0 },
-        { "HEAD", "/_ping", route_system_ping, 0 },
-        { "GET", "/version", route_system_version, 0 },
-        { "GET", "/info", route_system_info, 0 },
+        ROUTES_SYSTEM_SHARED
         { "POST", "/auth", route_auth_login, ROUTE_LONG },
         { "POST", "/images/create", route_image_create, ROUTE_LONG | ROUTE_BODY_STREAM },
         { "GET", "/images/json", route_image_list, 0 },
@@ -19,35 +16,7 @@ static const struct route routes[] = {
         { "POST", "/images/{name*}/tag", route_image_tag, 0 },
         { "POST", "/images/{name*}/push", route_image_push, ROUTE_LONG },
         { "DELETE", "/images/{name*}", route_image_remove, ROUTE_LONG },
-        { "POST", "/containers/create", route_container_create, 0 },
-        { "GET", "/containers/json", route_container_list, 0 },
-        { "POST", "/containers/prune", route_container_prune, ROUTE_LONG },
-        { "GET", "/containers/{name}/json", route_container_inspect, 0 },
-        { "POST", "/containers/{name}/start", route_container_start, ROUTE_LONG },
-        { "POST", "/containers/{name}/stop", route_container_stop, ROUTE_LONG },
-        { "POST", "/containers/{name}/restart", route_container_restart, ROUTE_LONG },
-        { "POST", "/containers/{name}/kill", route_container_kill, ROUTE_LONG },
-        { "POST", "/containers/{name}/pause", route_container_pause, ROUTE_LONG },
-        { "POST", "/containers/{name}/unpause", route_container_unpause, ROUTE_LONG },
-        { "POST", "/containers/{name}/rename", route_container_rename, 0 },
-        { "POST", "/containers/{name}/resize", route_container_resize, 0 },
-        { "POST", "/containers/{name}/wait", route_container_wait, 0 },
-        { "POST", "/containers/{name}/attach", route_container_attach, 0 },
-        { "POST", "/containers/{name}/exec", route_exec_create, 0 },
-        { "POST", "/exec/{id}/start", route_exec_start, ROUTE_LONG },
-        { "POST", "/exec/{id}/resize", route_exec_resize, ROUTE_LONG },
-        { "GET", "/exec/{id}/json", route_exec_inspect, 0 },
-        { "GET", "/containers/{name}/logs", route_container_logs, ROUTE_LONG },
-        { "HEAD", "/containers/{name}/archive", route_container_archive_stat, ROUTE_LONG },
-        { "GET", "/containers/{name}/archive", route_container_archive_get, ROUTE_LONG },
-        { "PUT", "/containers/{name}/archive", route_container_archive_put, ROUTE_LONG | ROUTE_BODY_STREAM },
-        { "GET", "/containers/{name}/export", route_container_export, ROUTE_LONG },
-        { "GET", "/containers/{name}/changes", route_container_changes, ROUTE_LONG },
-        { "POST", "/commit", route_commit, ROUTE_LONG },
-        { "GET", "/containers/{name}/top", route_container_top, ROUTE_LONG },
-        { "GET", "/containers/{name}/stats", route_container_stats, ROUTE_LONG },
-        { "POST", "/containers/{name}/update", route_container_update, ROUTE_LONG },
-        { "DELETE", "/containers/{name}", route_container_remove, ROUTE_LONG },
+        ROUTES_CONTAINERS_SHARED
         { "GET", "/events", route_events, 0 },
 };
 

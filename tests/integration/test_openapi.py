@@ -9,12 +9,25 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 ROUTE = re.compile(r'\{\s*"(GET|HEAD|POST|PUT|DELETE)",\s*"([^"]+)"')
 
 
+SHARED = re.compile(r"#define (ROUTES_\w+) \\\n((?:.*\\\n)*.*)")
+
+
+def shared_routes():
+    """routes.h's ROUTES_* macros (the routes both tables share), by name."""
+    with open(os.path.join(ROOT, "server", "routes", "routes.h")) as f:
+        return dict(SHARED.findall(f.read()))
+
+
 def served():
-    routes = set()
+    routes, shared = set(), shared_routes()
+    assert shared, "no ROUTES_* macros found in routes.h"
     for table, prefix in (("compat.c", ""), ("libpod.c", "/libpod")):
         with open(os.path.join(ROOT, "server", "routes", table)) as f:
-            for method, pattern in ROUTE.findall(f.read()):
-                routes.add((method.lower(), prefix + pattern.replace("*}", "}")))
+            text = f.read()
+        for name, body in shared.items():
+            text = text.replace(name, body)
+        for method, pattern in ROUTE.findall(text):
+            routes.add((method.lower(), prefix + pattern.replace("*}", "}")))
     return routes
 
 
