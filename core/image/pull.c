@@ -37,6 +37,7 @@ static int fetch_manifest(struct pull *p, const berth_pull_options *o, berth_err
                 rc = manifest_classify(m.media_type, m.data, m.size, &kind, err);
         if (rc >= 0 && kind == MANIFEST_INDEX) {
                 _cleanup_free_ char *chosen = NULL;
+                p->from_index = true;
                 uname(&u);
                 rc = index_choose(m.data, m.size, o && o->os ? o->os : "linux",
                                   o && o->arch ? o->arch : berth_arch_from_machine(u.machine),
@@ -69,6 +70,20 @@ static int fetch_config(struct pull *p, berth_error *err) {
                 rc = berth_err(err, -EBADMSG, "image config lists %zu layers but the manifest has %zu",
                                p->info.n_diff_ids, p->manifest.n_layers);
         return rc;
+}
+
+/* Docker's check of an image that came without a list to choose from. */
+static int check_platform(const struct pull *p, const berth_pull_options *o, berth_error *err) {
+        const char *os = p->info.os ? p->info.os : "", *arch = p->info.architecture ? p->info.architecture : "";
+
+        if (!o || !o->platform_must_match || p->from_index || (!o->os && !o->arch))
+                return 0;
+        if ((!o->os || strcmp(o->os, os) == 0) && (!o->arch || strcmp(o->arch, arch) == 0))
+                return 0;
+        _cleanup_free_ char *ref = berth_reference_string(p->ref);
+        return berth_err(err, -ENOENT, "image with reference %s was found but does not match the specified "
+                         "platform: wanted %s/%s%s%s, actual: %s/%s", ref, o->os ? o->os : os, o->arch ? o->arch : arch,
+                         o->variant ? "/" : "", o->variant ? o->variant : "", os, arch);
 }
 
 static void make_jobs(struct pull *p) {
@@ -178,6 +193,8 @@ static int run(struct pull *p, const berth_pull_options *o, bool *ret_new, berth
         }
         if (rc >= 0 && !image_present(p)) {
                 rc = fetch_config(p, err);
+                if (rc >= 0)
+                        rc = check_platform(p, o, err);
                 if (rc >= 0) {
                         make_jobs(p);
                         rc = pull_layers(p, err);

@@ -29,6 +29,7 @@ struct pull {
         registry *registry;
         struct image_manifest manifest;
         char manifest_digest[BERTH_DIGEST_MAX];
+        bool from_index;                   /* chosen from a manifest list for the platform */
         char *config;
         size_t config_size;
         struct image_config_info info;

@@ -23,6 +23,7 @@ struct pull_job {
         char *repository;          /* every tag of it: "domain/path" */
         berth_platform platform;
         berth_tls_verify tls_verify;
+        bool docker;               /* Docker's route: a single-platform image must match */
         char **ids;                /* one per pulled tag */
 };
 
@@ -60,7 +61,7 @@ static void on_progress(void *cls, const berth_progress *p) {
 
 static int pull_run(struct progress_job *job) {
         struct pull_job *pj = (struct pull_job *) job;
-        berth_pull_options o = { .tls_verify = pj->tls_verify };
+        berth_pull_options o = { .tls_verify = pj->tls_verify, .platform_must_match = pj->docker };
         char *id = NULL;
         int rc;
 
@@ -134,6 +135,7 @@ static int start(struct request *req, char *ref, bool quiet, bool all_tags, bert
         pj->platform = *platform;
         *platform = (berth_platform) { 0 };
         pj->tls_verify = tls_verify;
+        pj->docker = req->match.api == API_COMPAT;
         return progress_job_start(req, &pj->job, &pull_ops);
 }
 

@@ -76,6 +76,21 @@ def test_oci_manifest_and_platform_index(daemon, registry):
     assert len(layer_dirs(daemon)) == 1
 
 
+def test_platform_of_an_image_without_a_list(daemon, registry):
+    """Docker refuses an image that comes without a manifest list when it is of another
+    platform than asked for; Podman (libpod) pulls it anyway."""
+    img = registry.images["busybox:latest"]
+    r = daemon.request("POST", f"/images/create?fromImage={img.name}&tag=latest&platform=linux/s390x")
+    assert r.status == 200
+    last = stream_lines(r)[-1]
+    assert "was found but does not match the specified platform: wanted linux/s390x, actual: linux/" \
+        in last["errorDetail"]["message"], last
+    assert daemon.request("GET", f"/images/{img.ref}/json").status == 404
+    r = daemon.request("POST", f"/v4.3.1/libpod/images/pull?reference={img.ref}&arch=s390x")
+    assert r.status == 200 and b"error" not in r.body, r.body
+    assert daemon.request("GET", f"/images/{img.ref}/json").json()["Id"] == img.id
+
+
 def test_pull_by_digest(daemon, registry):
     img = registry.images["busybox:latest"]
     r = daemon.request("POST", f"/images/create?fromImage={img.name}&tag={img.digest}")

@@ -69,6 +69,9 @@ typedef struct berth_pull_options {
         const char *username, *password;     /* NULL: from the auth files, else anonymous */
         const char *registry_token;          /* a bearer token used as is (Docker's registrytoken) */
         berth_tls_verify tls_verify;
+        /* Docker's rule: an image that is no manifest list must be of the os/arch asked
+         * for (Podman pulls it anyway). */
+        bool platform_must_match;
 } berth_pull_options;
 
 /* Pulls `ref` (normalized as Docker does): every manifest and blob is verified, layers
