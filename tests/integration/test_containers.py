@@ -13,6 +13,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -208,6 +209,51 @@ def run_pty(argv, env, inputs=(), timeout=30, winsize=(24, 80)):
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+
+
+def hijack(engine, path, body=None):
+    """POST path with Docker's Upgrade: tcp (a JSON body if given); returns the socket,
+    positioned after the response head, and the head."""
+    data = json.dumps(body).encode() if body is not None else b""
+    kind = "Content-Type: application/json\r\n" if body is not None else ""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(engine.daemon.socket)
+    s.sendall(f"POST {path} HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n{kind}"
+              f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(1)
+        assert chunk, head
+        head += chunk
+    return s, head.decode()
+
+
+def read_all(s):
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def frames(data):
+    """Docker's multiplexed stream as (stream, payload) pairs."""
+    out = []
+    while data:
+        kind, size = struct.unpack(">BxxxI", data[:8])
+        out.append((kind, data[8:8 + size]))
+        data = data[8 + size:]
+    return out
+
+
+def streams(data):
+    """Docker's multiplexed stream as {1: stdout bytes, 2: stderr bytes}."""
+    out = {1: b"", 2: b""}
+    for kind, payload in frames(data):
+        out[kind] += payload
+    return out
 
 
 # ---------------------------------------------------------------------------

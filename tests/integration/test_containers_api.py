@@ -3,13 +3,12 @@ Docker defines for the container routes, wait conditions, the hijacked attach st
 framing, and docker-py's run/logs/stop/wait/list/prune. Docker 20.10 (API 1.41) is the
 reference for statuses and message texts."""
 import socket
-import struct
 import time
 
 import docker
 import pytest
 
-from test_containers import IMAGE, Engine, engine_fixture
+from test_containers import IMAGE, Engine, engine_fixture, frames, hijack, read_all
 
 
 @pytest.fixture(scope="module")
@@ -251,38 +250,6 @@ def test_wait_conditions(engine):
 
 # ---------------------------------------------------------------------------
 # attach framing over a raw hijack
-
-
-def hijack(engine, path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(20)
-    s.connect(engine.daemon.socket)
-    s.sendall(f"POST {path} HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
-              "Content-Length: 0\r\n\r\n".encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = s.recv(1)
-        assert chunk, head
-        head += chunk
-    return s, head.decode()
-
-
-def read_all(s):
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-
-
-def frames(data):
-    out = []
-    while data:
-        kind, size = struct.unpack(">BxxxI", data[:8])
-        out.append((kind, data[8:8 + size]))
-        data = data[8 + size:]
-    return out
 
 
 def test_attach_hijack_frames(engine):

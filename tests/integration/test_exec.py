@@ -2,20 +2,14 @@
 -u, -w, -i, -it on a pty, -d), the raw API (statuses and messages Docker 20.10 gives,
 inspect before and after, hijacked framing, detached start, resize), docker-py's
 exec_run and `podman --remote exec`."""
-import json
 import os
-import pty
-import select
-import signal
-import socket
-import struct
 import time
 
 import docker
 import pytest
 
 from conftest import run
-from test_containers import DOCKER, IMAGE, engine_fixture
+from test_containers import DOCKER, IMAGE, engine_fixture, hijack, read_all, run_pty, streams
 
 
 @pytest.fixture(scope="module")
@@ -47,79 +41,6 @@ def inspect(engine, eid, api="/v1.41"):
     r = engine.api("GET", f"{api}/exec/{eid}/json")
     assert r.status == 200, r.body
     return r.json()
-
-
-def hijack_start(engine, eid, body):
-    data = json.dumps(body).encode()
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(20)
-    s.connect(engine.daemon.socket)
-    s.sendall(f"POST /v1.41/exec/{eid}/start HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\n"
-              f"Upgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
-              .encode() + data)
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = s.recv(1)
-        assert chunk, head
-        head += chunk
-    return s, head.decode()
-
-
-def read_all(s):
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-
-
-def frames(data):
-    out = {1: b"", 2: b""}
-    while data:
-        kind, size = struct.unpack(">BxxxI", data[:8])
-        out[kind] += data[8:8 + size]
-        data = data[8 + size:]
-    return out
-
-
-def run_on_pty(argv, env, send, rows=30, cols=100, timeout=30):
-    """argv on a new pty of rows x cols; `send` is written once output appears."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            import fcntl
-            import termios
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-            os.execvpe(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    out, sent = b"", False
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if not sent and b"ready" in out:
-                os.write(fd, send)
-                sent = True
-            r, _, _ = select.select([fd], [], [], 0.1)
-            if r:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
-        else:
-            raise AssertionError(f"{argv} on a pty timed out; output {out!r}")
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
-    finally:
-        os.close(fd)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 # ---------------------------------------------------------------------------
@@ -163,9 +84,9 @@ def test_stdin(engine, ctr):
 
 
 def test_interactive_tty(engine, ctr):
-    code, out = run_on_pty([DOCKER, "exec", "-it", ctr, "sh", "-c",
-                            "echo ready; read x; echo got-$x; stty size; echo $TERM; exit 4"],
-                           engine.env, b"hello\r", rows=30, cols=100)
+    code, out = run_pty([DOCKER, "exec", "-it", ctr, "sh", "-c",
+                         "echo ready; read x; echo got-$x; stty size; echo $TERM; exit 4"],
+                        engine.env, inputs=[("ready", b"hello\r")], winsize=(30, 100))
     assert code == 4, out
     assert "hello" in out           # the terminal echoes what is typed
     assert "got-hello" in out
@@ -239,11 +160,11 @@ def test_inspect_and_frames(engine, ctr):
                                      "privileged": False, "user": "1000"}
     assert (info["OpenStdin"], info["OpenStdout"], info["OpenStderr"]) == (False, True, True)
     assert info["DetachKeys"] == "AWI="    # Go's base64 of the key bytes [1, 'b']
-    s, head = hijack_start(engine, eid, {"Detach": False, "Tty": False})
+    s, head = hijack(engine, f"/v1.41/exec/{eid}/start", {"Detach": False, "Tty": False})
     try:
         assert head.startswith("HTTP/1.1 101"), head
         assert "application/vnd.docker.raw-stream" in head
-        got = frames(read_all(s))
+        got = streams(read_all(s))
     finally:
         s.close()
     assert got == {1: b"out\n", 2: b"err\n"}
@@ -258,9 +179,9 @@ def test_inspect_and_frames(engine, ctr):
 
 def test_start_failure_in_stream(engine, ctr):
     eid = exec_id(engine, ctr, Cmd=["nosuchcmd"])
-    s, head = hijack_start(engine, eid, {"Tty": False})
+    s, head = hijack(engine, f"/v1.41/exec/{eid}/start", {"Tty": False})
     try:
-        got = frames(read_all(s))
+        got = streams(read_all(s))
     finally:
         s.close()
     assert b'exec: "nosuchcmd": executable file not found' in got[1] and got[1].endswith(b"\r\n")
@@ -288,7 +209,7 @@ def test_detached_start_running(engine, ctr):
 
 def test_resize(engine, ctr):
     eid = exec_id(engine, ctr, Cmd=["sh", "-c", "sleep 1; stty size"], Tty=True)
-    s, head = hijack_start(engine, eid, {"Tty": True})
+    s, head = hijack(engine, f"/v1.41/exec/{eid}/start", {"Tty": True})
     try:
         assert head.startswith("HTTP/1.1 101"), head
         r = engine.api("POST", f"/v1.41/exec/{eid}/resize?h=21&w=77")
