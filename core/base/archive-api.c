@@ -5,8 +5,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
+
+#include "dl-need.h"
 
 /* Here the names are the table's fields, not the redirecting macros. */
 #undef archive_entry_clone
@@ -90,22 +91,9 @@ static atomic_bool loaded;
 static void *library;
 static unsigned long live;   /* objects made and not yet freed; a miscount only keeps it loaded */
 
-static void *need(void *dl, const char *name) {
-        void *fn = dlsym(dl, name);
-        if (!fn) {
-                fprintf(stderr, "berth: %s has no %s\n", LIBARCHIVE, name);
-                abort();
-        }
-        return fn;
-}
-
 static void load_locked(void) {
-        void *dl = dlopen(LIBARCHIVE, RTLD_NOW | RTLD_LOCAL);
-        if (!dl) {
-                fprintf(stderr, "berth: cannot load %s (install libarchive13): %s\n", LIBARCHIVE, dlerror());
-                abort();
-        }
-#define ARCHIVE_API_LOAD(name) *(void **) &table.name = need(dl, #name);
+        void *dl = dl_need_library(LIBARCHIVE, "libarchive13");
+#define ARCHIVE_API_LOAD(name) *(void **) &table.name = dl_need_symbol(dl, LIBARCHIVE, #name);
         ARCHIVE_API_SYMBOLS(ARCHIVE_API_LOAD)
 #undef ARCHIVE_API_LOAD
         library = dl;
